@@ -1,0 +1,363 @@
+//! The event actor: owns one event's slots, collaborators, areas,
+//! attachments and grants, and answers checks on them.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use crate::domain::{
+    Decision, Error, Event, EventEffect, Grant, Id, License, OrgView, Permission, Scope, UserView,
+};
+use crate::persist::{EventState, Journal, Record, Seq};
+
+use super::Failure;
+
+pub struct EventActor {
+    org: Id,
+    id: Id,
+    event: Event,
+    /// The sequence of this event's last journal record: a read waits until
+    /// it is durable, so no answer ever shows a write that could be lost.
+    applied_seq: Seq,
+    journal: Journal,
+    /// Set when the event is deleted: later messages answer `event_not_found`.
+    closed: bool,
+}
+
+impl EventActor {
+    pub fn new(org: Id, id: Id, state: EventState, journal: Journal) -> EventActor {
+        EventActor {
+            org,
+            id,
+            event: state.event,
+            applied_seq: state.applied_seq,
+            journal,
+            closed: false,
+        }
+    }
+
+    fn open(&self) -> Result<(), Failure> {
+        if self.closed {
+            Err(Error::EventNotFound.into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Journals `effect`, then applies it. If the journal refuses, nothing
+    /// changes.
+    fn commit(&mut self, effect: EventEffect) -> Result<Seq, Failure> {
+        let record = Record::Event {
+            org: self.org.clone(),
+            event: self.id.clone(),
+            effect,
+        };
+        let seq = self.journal.append(&record)?;
+        if let Record::Event { effect, .. } = &record {
+            self.event.apply(effect);
+        }
+        self.applied_seq = seq;
+        Ok(seq)
+    }
+}
+
+impl Actor for EventActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // A burst of checks must not make writers wait behind a tiny queue.
+        ctx.set_mailbox_capacity(1024);
+    }
+}
+
+/// A change to one event.
+#[derive(Debug)]
+pub enum EventCommand {
+    Rename(Option<String>),
+    PutCollaborator(Id, Option<String>),
+    DeleteCollaborator(Id),
+    PutArea(Id, Option<String>),
+    DeleteArea(Id),
+    AssignSlot(Id),
+    ReleaseSlot(Id),
+    Attach {
+        collaborator: Id,
+        user: Id,
+        permissions: Option<Vec<Permission>>,
+    },
+    Detach {
+        collaborator: Id,
+        user: Id,
+    },
+    Grant(Id, Grant),
+    Revoke(Id, Grant),
+}
+
+/// What a write did.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub created: bool,
+    /// Answer once this sequence is durable.
+    pub seq: Seq,
+    /// The name of the thing written, where it has one.
+    pub name: Option<String>,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Written, Failure>")]
+pub struct Write(pub EventCommand);
+
+impl Handler<Write> for EventActor {
+    type Result = Result<Written, Failure>;
+
+    fn handle(&mut self, Write(command): Write, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        let e = &self.event;
+        let (created, effect, named) = match command {
+            EventCommand::Rename(name) => (false, e.plan_rename(name), None),
+            EventCommand::PutCollaborator(id, name) => {
+                let put = e.plan_put_collaborator(&id, name);
+                (put.created, put.effect, Some(Named::Collaborator(id)))
+            }
+            EventCommand::PutArea(id, name) => {
+                let put = e.plan_put_area(&id, name);
+                (put.created, put.effect, Some(Named::Area(id)))
+            }
+            EventCommand::DeleteCollaborator(id) => (false, Some(e.plan_delete_collaborator(&id)?), None),
+            EventCommand::DeleteArea(id) => (false, Some(e.plan_delete_area(&id)?), None),
+            EventCommand::AssignSlot(user) => {
+                let put = e.plan_assign_slot(&user)?;
+                (put.created, put.effect, None)
+            }
+            EventCommand::ReleaseSlot(user) => (false, Some(e.plan_release_slot(&user)?), None),
+            EventCommand::Attach {
+                collaborator,
+                user,
+                permissions,
+            } => {
+                let put = e.plan_attach(&collaborator, &user, permissions)?;
+                (put.created, put.effect, None)
+            }
+            EventCommand::Detach { collaborator, user } => {
+                (false, Some(e.plan_detach(&collaborator, &user)?), None)
+            }
+            EventCommand::Grant(user, grant) => {
+                let put = e.plan_grant(&user, grant)?;
+                (put.created, put.effect, None)
+            }
+            EventCommand::Revoke(user, grant) => (false, Some(e.plan_revoke(&user, grant)?), None),
+        };
+        let seq = match effect {
+            Some(effect) => self.commit(effect)?,
+            // Nothing changed, but the answer must not show state that is
+            // still on its way to the disk.
+            None => self.applied_seq,
+        };
+        let name = match named {
+            Some(Named::Collaborator(id)) => self.event.collaborators().get(&id).cloned().flatten(),
+            Some(Named::Area(id)) => self.event.areas().get(&id).cloned().flatten(),
+            None => self.event.name().map(str::to_owned),
+        };
+        Ok(Written { created, seq, name })
+    }
+}
+
+enum Named {
+    Collaborator(Id),
+    Area(Id),
+}
+
+/// `allowed(user, permission, scope)`, with the sequence to wait for.
+#[derive(Message)]
+#[rtype(result = "Result<(Decision, Seq), Failure>")]
+pub struct Check {
+    pub user: Id,
+    pub permission: Permission,
+    pub scope: Scope,
+}
+
+impl Handler<Check> for EventActor {
+    type Result = Result<(Decision, Seq), Failure>;
+
+    fn handle(&mut self, m: Check, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        let decision = self.event.check(&m.user, m.permission, &m.scope)?;
+        Ok((decision, self.applied_seq))
+    }
+}
+
+/// Several checks on this event, answered in order.
+#[derive(Message)]
+#[rtype(result = "(Vec<Result<Decision, Error>>, Seq)")]
+pub struct CheckMany(pub Vec<(Id, Permission, Scope)>);
+
+impl Handler<CheckMany> for EventActor {
+    type Result = MessageResult<CheckMany>;
+
+    fn handle(&mut self, CheckMany(checks): CheckMany, _: &mut Context<Self>) -> Self::Result {
+        let results = checks
+            .iter()
+            .map(|(user, permission, scope)| {
+                if self.closed {
+                    Err(Error::EventNotFound)
+                } else {
+                    self.event.check(user, *permission, scope)
+                }
+            })
+            .collect();
+        MessageResult((results, self.applied_seq))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EventInfo {
+    pub name: Option<String>,
+    pub slot_total: u32,
+    pub holders: Vec<Id>,
+    pub collaborators: Vec<Id>,
+    pub areas: Vec<Id>,
+    pub seq: Seq,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<EventInfo, Failure>")]
+pub struct GetInfo;
+
+impl Handler<GetInfo> for EventActor {
+    type Result = Result<EventInfo, Failure>;
+
+    fn handle(&mut self, _: GetInfo, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        let e = &self.event;
+        Ok(EventInfo {
+            name: e.name().map(str::to_owned),
+            slot_total: e.org_view().slot_total,
+            holders: e.slot_holders().iter().cloned().collect(),
+            collaborators: e.collaborators().keys().cloned().collect(),
+            areas: e.areas().keys().cloned().collect(),
+            seq: self.applied_seq,
+        })
+    }
+}
+
+/// Name and slots in use, for listings and `event_pro.max_used`.
+#[derive(Message)]
+#[rtype(result = "Result<(Option<String>, u32), Failure>")]
+pub struct SlotsUsed;
+
+impl Handler<SlotsUsed> for EventActor {
+    type Result = Result<(Option<String>, u32), Failure>;
+
+    fn handle(&mut self, _: SlotsUsed, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        Ok((self.event.name().map(str::to_owned), self.event.slots_used()))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<(UserView, Seq), Failure>")]
+pub struct GetUser(pub Id);
+
+impl Handler<GetUser> for EventActor {
+    type Result = Result<(UserView, Seq), Failure>;
+
+    fn handle(&mut self, GetUser(user): GetUser, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        Ok((self.event.user_view(&user), self.applied_seq))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Option<License>, Failure>")]
+pub struct LicenseOf(pub Id);
+
+impl Handler<LicenseOf> for EventActor {
+    type Result = Result<Option<License>, Failure>;
+
+    fn handle(&mut self, LicenseOf(user): LicenseOf, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        Ok(self.event.license_of(&user))
+    }
+}
+
+/// From the org: adopt a view with fewer slots, unless more are in use.
+/// Answers the slots in use when refusing.
+#[derive(Message)]
+#[rtype(result = "Result<(), u32>")]
+pub(super) struct TryView(pub Arc<OrgView>);
+
+impl Handler<TryView> for EventActor {
+    type Result = Result<(), u32>;
+
+    fn handle(&mut self, TryView(view): TryView, _: &mut Context<Self>) -> Self::Result {
+        if !self.closed && !self.event.fits(view.slot_total) {
+            return Err(self.event.slots_used());
+        }
+        self.event.set_org_view(view);
+        Ok(())
+    }
+}
+
+/// From the org: adopt a new view (more slots, or an Org Pro holder less).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct SetView(pub Arc<OrgView>);
+
+impl Handler<SetView> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, SetView(view): SetView, _: &mut Context<Self>) {
+        self.event.set_org_view(view);
+    }
+}
+
+/// From the org: `user` is being given Org Pro. Releases their slot here
+/// and adopts the view that lists them; answers whether a slot was released.
+/// Not journaled here: the org's record of the change replays it.
+#[derive(Message)]
+#[rtype(result = "bool")]
+pub(super) struct GiveOrgPro {
+    pub user: Id,
+    pub view: Arc<OrgView>,
+}
+
+impl Handler<GiveOrgPro> for EventActor {
+    type Result = bool;
+
+    fn handle(&mut self, m: GiveOrgPro, _: &mut Context<Self>) -> bool {
+        let held = !self.closed && self.event.slot_holders().contains(&m.user);
+        self.event.apply(&EventEffect::OrgProGiven { user: m.user });
+        self.event.set_org_view(m.view);
+        held
+    }
+}
+
+/// From the org, when the event is deleted: answer nothing more.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct Shutdown;
+
+impl Handler<Shutdown> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        self.closed = true;
+        ctx.stop();
+    }
+}
+
+/// For a snapshot: a copy of the state and the journal position it reflects.
+#[derive(Message)]
+#[rtype(result = "Option<EventState>")]
+pub struct Capture;
+
+impl Handler<Capture> for EventActor {
+    type Result = Option<EventState>;
+
+    fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
+        (!self.closed).then(|| EventState {
+            event: self.event.clone(),
+            applied_seq: self.applied_seq,
+        })
+    }
+}

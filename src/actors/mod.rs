@@ -1,0 +1,28 @@
+//! One actix actor per organization ([`OrgActor`]) and per event
+//! ([`EventActor`]), each owning its state and handling one message at a
+//! time, and the [`Registry`] that maps ids to their addresses.
+//!
+//! Who decides what (details in `docs/DESIGN.md`):
+//! - an event decides everything about itself: slots, collaborators,
+//!   areas, attachments, grants and checks;
+//! - its org decides the license pools and memberships, and pushes each
+//!   change that touches events (Event Pro count, Org Pro holders) to all of
+//!   them before it answers, never processing another message meanwhile.
+
+mod event;
+mod failure;
+mod org;
+mod registry;
+pub mod snapshotter;
+
+pub use event::{
+    Capture as CaptureEvent, Check, CheckMany, EventActor, EventCommand, EventInfo, GetInfo,
+    GetUser, LicenseOf, SlotsUsed, Write, Written,
+};
+pub use failure::Failure;
+pub use org::{
+    Access, Capture as CaptureOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,
+    ListEvents, ListMembers,
+    MemberOutcome, OrgActor, OrgInfo, RemoveMember, SetMember, SetPools,
+};
+pub use registry::{OrgEntry, Registry};

@@ -1,0 +1,478 @@
+//! The org actor: owns an org's license pools and members, creates and
+//! deletes its events, and pushes every license change that concerns events
+//! to all of them before it answers.
+//!
+//! Handlers that talk to the events answer with an [`AtomicResponse`]: the
+//! org handles nothing else until they finish, so two license changes never
+//! interleave. Events never wait on their org, so this cannot deadlock.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use actix::prelude::*;
+use futures_util::future::join_all;
+
+use crate::domain::{
+    Decision, Error, Event, Id, InUse, License, Org, OrgEffect, OrgKind, OrgLicense, OrgView,
+    Pools, PoolsChange,
+};
+use crate::persist::{EventState, OrgState, Record, Seq};
+
+use super::event::{GiveOrgPro, SetView, Shutdown, TryView};
+use super::{CaptureEvent, EventActor, Failure, Registry};
+
+type Events = BTreeMap<Id, Addr<EventActor>>;
+
+pub struct OrgActor {
+    id: Id,
+    org: Org,
+    /// The sequence of this org's last journal record.
+    applied_seq: Seq,
+    /// What every event of the org knows of its licenses; replaced, never
+    /// mutated, so events can share it.
+    view: Arc<OrgView>,
+    events: Events,
+    registry: Arc<Registry>,
+}
+
+impl OrgActor {
+    pub(super) fn new(
+        id: Id,
+        state: OrgState,
+        view: Arc<OrgView>,
+        events: Events,
+        registry: Arc<Registry>,
+    ) -> OrgActor {
+        OrgActor {
+            id,
+            org: state.org,
+            applied_seq: state.applied_seq,
+            view,
+            events,
+            registry,
+        }
+    }
+
+    fn commit(&mut self, effect: OrgEffect) -> Result<Seq, Failure> {
+        let record = Record::Org {
+            org: self.id.clone(),
+            effect,
+        };
+        let seq = self.registry.journal().append(&record)?;
+        if let Record::Org { effect, .. } = &record {
+            self.org.apply(effect);
+        }
+        self.applied_seq = seq;
+        Ok(seq)
+    }
+
+    fn event_list(&self) -> Vec<(Id, Addr<EventActor>)> {
+        self.events
+            .iter()
+            .map(|(id, a)| (id.clone(), a.clone()))
+            .collect()
+    }
+
+    fn view_with(&self, slot_total: u32, org_pro: HashSet<Id>) -> Arc<OrgView> {
+        Arc::new(OrgView {
+            slot_total,
+            org_pro,
+        })
+    }
+}
+
+impl Actor for OrgActor {
+    type Context = Context<Self>;
+}
+
+/// Answers an [`AtomicResponse`] at once.
+fn ready<T: 'static>(value: T) -> AtomicResponse<OrgActor, T> {
+    AtomicResponse::new(Box::pin(fut::ready(value)))
+}
+
+async fn broadcast(events: &[(Id, Addr<EventActor>)], view: &Arc<OrgView>) {
+    join_all(events.iter().map(|(_, a)| a.send(SetView(view.clone())))).await;
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgInfo {
+    pub kind: OrgKind,
+    pub pools: Pools,
+    pub org_standard_used: u32,
+    pub org_pro_used: u32,
+    pub members: usize,
+    pub events: Vec<(Id, Addr<EventActor>)>,
+}
+
+#[derive(Message)]
+#[rtype(result = "OrgInfo")]
+pub struct GetOrg;
+
+impl Handler<GetOrg> for OrgActor {
+    type Result = MessageResult<GetOrg>;
+
+    fn handle(&mut self, _: GetOrg, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(OrgInfo {
+            kind: self.org.kind().clone(),
+            pools: self.org.pools(),
+            org_standard_used: self.org.used(OrgLicense::OrgStandard),
+            org_pro_used: self.org.used(OrgLicense::OrgPro),
+            members: self.org.member_count(),
+            events: self.event_list(),
+        })
+    }
+}
+
+/// Sets license counts. Lowering Event Pro asks every event to adopt the
+/// smaller pool first; if any uses more slots, the ones that adopted it go
+/// back and nothing changes.
+#[derive(Message)]
+#[rtype(result = "Result<Seq, Failure>")]
+pub struct SetPools(pub PoolsChange);
+
+impl Handler<SetPools> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Seq, Failure>>;
+
+    fn handle(&mut self, SetPools(change): SetPools, _: &mut Context<Self>) -> Self::Result {
+        let pools = match self.org.plan_pools(change) {
+            Ok(p) if p == self.org.pools() => return ready(Ok(self.applied_seq)),
+            Ok(p) => p,
+            Err(e) => return ready(Err(e.into())),
+        };
+        let old_view = self.view.clone();
+        let new_view = self.view_with(pools.event_pro, old_view.org_pro.clone());
+        let events = self.event_list();
+        if pools.event_pro >= old_view.slot_total {
+            // Allowing more: journal first, so any slot given under the new
+            // count comes after this record.
+            let seq = match self.commit(OrgEffect::PoolsSet(pools)) {
+                Ok(seq) => seq,
+                Err(e) => return ready(Err(e)),
+            };
+            self.view = new_view.clone();
+            return AtomicResponse::new(Box::pin(
+                async move {
+                    if pools.event_pro != old_view.slot_total {
+                        broadcast(&events, &new_view).await;
+                    }
+                    Ok(seq)
+                }
+                .into_actor(self),
+            ));
+        }
+        // Allowing fewer: every event adopts it first, then it is journaled.
+        AtomicResponse::new(Box::pin(
+            async move {
+                let answers = join_all(
+                    events
+                        .iter()
+                        .map(|(_, a)| a.send(TryView(new_view.clone()))),
+                )
+                .await;
+                let mut blocked = Vec::new();
+                let mut adopted = Vec::new();
+                for ((id, addr), answer) in events.iter().zip(answers) {
+                    match answer {
+                        Ok(Ok(())) => adopted.push((id.clone(), addr.clone())),
+                        Ok(Err(used)) => blocked.push((id.clone(), used)),
+                        Err(_) => {} // deleted meanwhile
+                    }
+                }
+                if !blocked.is_empty() {
+                    broadcast(&adopted, &old_view).await;
+                    return Err(Error::LicensesInUse(InUse::Events(blocked)).into());
+                }
+                Ok(new_view)
+            }
+            .into_actor(self)
+            .map(move |adopted: Result<Arc<OrgView>, Failure>, act, _| {
+                let view = adopted?;
+                let seq = act.commit(OrgEffect::PoolsSet(pools))?;
+                act.view = view;
+                Ok(seq)
+            }),
+        ))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberOutcome {
+    pub created: bool,
+    pub license: Option<License>,
+    /// Events where the member's slot was released (given Org Pro).
+    pub released_slots: Vec<Id>,
+    pub seq: Seq,
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<MemberOutcome, Failure>")]
+pub struct SetMember {
+    pub user: Id,
+    pub license: Option<OrgLicense>,
+}
+
+impl Handler<SetMember> for OrgActor {
+    type Result = AtomicResponse<Self, Result<MemberOutcome, Failure>>;
+
+    fn handle(&mut self, m: SetMember, _: &mut Context<Self>) -> Self::Result {
+        let plan = match self.org.plan_member(&m.user, m.license) {
+            Ok(plan) => plan,
+            Err(e) => return ready(Err(e.into())),
+        };
+        let license = m.license.map(License::from);
+        let Some(effect) = plan.effect else {
+            return ready(Ok(MemberOutcome {
+                created: false,
+                license,
+                released_slots: Vec::new(),
+                seq: self.applied_seq,
+            }));
+        };
+        let events = self.event_list();
+        let mut org_pro = self.view.org_pro.clone();
+        if plan.becomes_org_pro {
+            // Restricting: every event releases the member's slot and stops
+            // giving them one, then the change is journaled.
+            org_pro.insert(m.user.clone());
+            let view = self.view_with(self.view.slot_total, org_pro);
+            let user = m.user;
+            return AtomicResponse::new(Box::pin(
+                async move {
+                    let answers = join_all(events.iter().map(|(_, a)| {
+                        a.send(GiveOrgPro {
+                            user: user.clone(),
+                            view: view.clone(),
+                        })
+                    }))
+                    .await;
+                    let released: Vec<Id> = events
+                        .iter()
+                        .zip(answers)
+                        .filter(|(_, answer)| matches!(answer, Ok(true)))
+                        .map(|((id, _), _)| id.clone())
+                        .collect();
+                    (view, released)
+                }
+                .into_actor(self)
+                .map(move |(view, released_slots), act, _| {
+                    act.view = view;
+                    let seq = act.commit(effect)?;
+                    Ok(MemberOutcome {
+                        created: plan.created,
+                        license,
+                        released_slots,
+                        seq,
+                    })
+                }),
+            ));
+        }
+        // Otherwise journal first; if Org Pro is given up, the events learn
+        // it after the record, so a slot given to them comes later in the
+        // journal.
+        let seq = match self.commit(effect) {
+            Ok(seq) => seq,
+            Err(e) => return ready(Err(e)),
+        };
+        let outcome = MemberOutcome {
+            created: plan.created,
+            license,
+            released_slots: Vec::new(),
+            seq,
+        };
+        if !plan.leaves_org_pro {
+            return ready(Ok(outcome));
+        }
+        org_pro.remove(&m.user);
+        let view = self.view_with(self.view.slot_total, org_pro);
+        self.view = view.clone();
+        AtomicResponse::new(Box::pin(
+            async move {
+                broadcast(&events, &view).await;
+                Ok(outcome)
+            }
+            .into_actor(self),
+        ))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Seq, Failure>")]
+pub struct RemoveMember(pub Id);
+
+impl Handler<RemoveMember> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Seq, Failure>>;
+
+    fn handle(&mut self, RemoveMember(user): RemoveMember, _: &mut Context<Self>) -> Self::Result {
+        let effect = match self.org.plan_remove_member(&user) {
+            Ok(e) => e,
+            Err(e) => return ready(Err(e.into())),
+        };
+        let seq = match self.commit(effect) {
+            Ok(seq) => seq,
+            Err(e) => return ready(Err(e)),
+        };
+        if !self.view.org_pro.contains(&user) {
+            return ready(Ok(seq));
+        }
+        let mut org_pro = self.view.org_pro.clone();
+        org_pro.remove(&user);
+        let view = self.view_with(self.view.slot_total, org_pro);
+        self.view = view.clone();
+        let events = self.event_list();
+        AtomicResponse::new(Box::pin(
+            async move {
+                broadcast(&events, &view).await;
+                Ok(seq)
+            }
+            .into_actor(self),
+        ))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Vec<(Id, Option<License>)>")]
+pub struct ListMembers;
+
+impl Handler<ListMembers> for OrgActor {
+    type Result = MessageResult<ListMembers>;
+
+    fn handle(&mut self, _: ListMembers, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.org.members())
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Option<License>, Error>")]
+pub struct GetMember(pub Id);
+
+impl Handler<GetMember> for OrgActor {
+    type Result = Result<Option<License>, Error>;
+
+    fn handle(&mut self, GetMember(user): GetMember, _: &mut Context<Self>) -> Self::Result {
+        self.org.member(&user)
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Decision")]
+pub struct Access(pub Id);
+
+impl Handler<Access> for OrgActor {
+    type Result = MessageResult<Access>;
+
+    fn handle(&mut self, Access(user): Access, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.org.access(&user))
+    }
+}
+
+pub enum Created {
+    /// A new event, answered once `seq` is durable.
+    New { seq: Seq },
+    /// It already existed: apply any change to it directly.
+    Exists(Addr<EventActor>),
+}
+
+#[derive(Message)]
+#[rtype(result = "Result<Created, Failure>")]
+pub struct CreateEvent {
+    pub event: Id,
+    pub name: Option<String>,
+}
+
+impl Handler<CreateEvent> for OrgActor {
+    type Result = Result<Created, Failure>;
+
+    fn handle(&mut self, m: CreateEvent, _: &mut Context<Self>) -> Self::Result {
+        if let Some(addr) = self.events.get(&m.event) {
+            return Ok(Created::Exists(addr.clone()));
+        }
+        if self.org.pools().event_pro < 1 {
+            return Err(Error::EventProRequired.into());
+        }
+        let seq = self.registry.journal().append(&Record::EventCreated {
+            org: self.id.clone(),
+            event: m.event.clone(),
+            name: m.name.clone(),
+        })?;
+        let state = EventState {
+            event: Event::new(m.name, self.view.clone()),
+            applied_seq: seq,
+        };
+        let addr = self.registry.start_event(&self.id, &m.event, state);
+        self.events.insert(m.event, addr);
+        Ok(Created::New { seq })
+    }
+}
+
+/// Deletes an event: its actor finishes what it has queued and stops before
+/// the deletion is journaled, so no record of it can follow.
+#[derive(Message)]
+#[rtype(result = "Result<Seq, Failure>")]
+pub struct DeleteEvent(pub Id);
+
+impl Handler<DeleteEvent> for OrgActor {
+    type Result = AtomicResponse<Self, Result<Seq, Failure>>;
+
+    fn handle(&mut self, DeleteEvent(event): DeleteEvent, _: &mut Context<Self>) -> Self::Result {
+        let Some(addr) = self.events.get(&event).cloned() else {
+            return ready(Err(Error::EventNotFound.into()));
+        };
+        self.registry.forget_event(&self.id, &event);
+        AtomicResponse::new(Box::pin(
+            async move {
+                let _ = addr.send(Shutdown).await;
+            }
+            .into_actor(self)
+            .map(move |(), act, _| {
+                act.events.remove(&event);
+                let seq = act.registry.journal().append(&Record::EventDeleted {
+                    org: act.id.clone(),
+                    event,
+                })?;
+                Ok(seq)
+            }),
+        ))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Vec<(Id, Addr<EventActor>)>")]
+pub struct ListEvents;
+
+impl Handler<ListEvents> for OrgActor {
+    type Result = MessageResult<ListEvents>;
+
+    fn handle(&mut self, _: ListEvents, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.event_list())
+    }
+}
+
+/// For a snapshot: the org and all its events, captured while no license
+/// change is half-way through its events.
+#[derive(Message)]
+#[rtype(result = "(OrgState, BTreeMap<Id, EventState>)")]
+pub struct Capture;
+
+impl Handler<Capture> for OrgActor {
+    type Result = AtomicResponse<Self, (OrgState, BTreeMap<Id, EventState>)>;
+
+    fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
+        let org = OrgState {
+            org: self.org.clone(),
+            applied_seq: self.applied_seq,
+        };
+        let events = self.event_list();
+        AtomicResponse::new(Box::pin(
+            async move {
+                let states = join_all(events.iter().map(|(_, a)| a.send(CaptureEvent))).await;
+                let captured = events
+                    .into_iter()
+                    .zip(states)
+                    .filter_map(|((id, _), s)| Some((id, s.ok()??)))
+                    .collect();
+                (org, captured)
+            }
+            .into_actor(self),
+        ))
+    }
+}

@@ -1,0 +1,156 @@
+//! Ids to actor addresses. Lookups never hold a map reference across an
+//! `.await`: they clone the address out and let go.
+
+use std::sync::Arc;
+
+use actix::prelude::*;
+use dashmap::mapref::entry::Entry;
+use dashmap::DashMap;
+
+use crate::domain::{Error, Id, OrgKind, OrgView};
+use crate::persist::{EventState, Journal, OrgState, Record, Seq, State};
+
+use super::{EventActor, Failure, OrgActor};
+
+/// What the registry keeps of an org: its address, and its kind, which never
+/// changes, so `PUT` of an existing org is answered without a message.
+#[derive(Clone)]
+pub struct OrgEntry {
+    pub addr: Addr<OrgActor>,
+    pub kind: OrgKind,
+}
+
+pub struct Registry {
+    orgs: DashMap<Id, OrgEntry>,
+    /// Events by (org, event), so a check reaches its event in one lookup.
+    events: DashMap<(Id, Id), Addr<EventActor>>,
+    journal: Journal,
+}
+
+impl Registry {
+    /// Starts an actor for every org and event of `state` on the current
+    /// arbiter.
+    pub fn start(state: State, journal: Journal) -> Arc<Registry> {
+        let registry = Arc::new(Registry {
+            orgs: DashMap::new(),
+            events: DashMap::new(),
+            journal,
+        });
+        let State { orgs, mut events } = state;
+        for (id, org_state) in orgs {
+            let org_events = events.remove(&id).unwrap_or_default();
+            registry.start_org(id, org_state, org_events);
+        }
+        registry
+    }
+
+    fn start_org(
+        self: &Arc<Self>,
+        id: Id,
+        state: OrgState,
+        events: std::collections::BTreeMap<Id, EventState>,
+    ) -> Addr<OrgActor> {
+        let kind = state.org.kind().clone();
+        let view = Arc::new(OrgView {
+            slot_total: state.org.pools().event_pro,
+            org_pro: state.org.org_pro_holders(),
+        });
+        let mut addrs = std::collections::BTreeMap::new();
+        for (event_id, mut event_state) in events {
+            event_state.event.set_org_view(view.clone());
+            let addr = self.start_event(&id, &event_id, event_state);
+            addrs.insert(event_id, addr);
+        }
+        let addr = OrgActor::new(id.clone(), state, view, addrs, self.clone()).start();
+        self.orgs.insert(
+            id,
+            OrgEntry {
+                addr: addr.clone(),
+                kind,
+            },
+        );
+        addr
+    }
+
+    pub(super) fn start_event(&self, org: &Id, event: &Id, state: EventState) -> Addr<EventActor> {
+        let addr = EventActor::new(org.clone(), event.clone(), state, self.journal.clone()).start();
+        self.events
+            .insert((org.clone(), event.clone()), addr.clone());
+        addr
+    }
+
+    pub(super) fn forget_event(&self, org: &Id, event: &Id) {
+        self.events.remove(&(org.clone(), event.clone()));
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Creates the org if it is new. Answers whether it was created and the
+    /// sequence to wait for; `409 conflict` if it exists with another kind.
+    pub fn put_org(self: &Arc<Self>, id: Id, kind: OrgKind) -> Result<(bool, Seq), Failure> {
+        match self.orgs.entry(id.clone()) {
+            Entry::Occupied(e) if e.get().kind == kind => Ok((false, 0)),
+            Entry::Occupied(e) => Err(Error::Conflict(match &e.get().kind {
+                OrgKind::Team => "the organization exists as a team organization; its kind never changes".to_string(),
+                OrgKind::Personal { owner } => format!(
+                    "the organization exists as the personal organization of {owner}; its kind and owner never change"
+                ),
+            })
+            .into()),
+            Entry::Vacant(slot) => {
+                // Journaled while the entry is held, so the org's creation
+                // precedes every record of its own in the journal.
+                let seq = self.journal.append(&Record::OrgCreated {
+                    org: id.clone(),
+                    kind: kind.clone(),
+                })?;
+                let state = OrgState {
+                    org: crate::domain::Org::new(kind.clone()),
+                    applied_seq: seq,
+                };
+                let view = Arc::new(OrgView::default());
+                let addr = OrgActor::new(id, state, view, Default::default(), self.clone()).start();
+                slot.insert(OrgEntry { addr, kind });
+                Ok((true, seq))
+            }
+        }
+    }
+
+    pub fn org(&self, id: &Id) -> Result<Addr<OrgActor>, Error> {
+        self.orgs
+            .get(id)
+            .map(|e| e.addr.clone())
+            .ok_or(Error::OrgNotFound)
+    }
+
+    pub fn event(&self, org: &Id, event: &Id) -> Result<Addr<EventActor>, Error> {
+        // The key is built from clones: an `Arc` bump each, no allocation.
+        let found = self
+            .events
+            .get(&(org.clone(), event.clone()))
+            .map(|a| a.clone());
+        match found {
+            Some(addr) => Ok(addr),
+            None if self.orgs.contains_key(org) => Err(Error::EventNotFound),
+            None => Err(Error::OrgNotFound),
+        }
+    }
+
+    /// Every org's address, for snapshots.
+    pub fn org_addrs(&self) -> Vec<(Id, Addr<OrgActor>)> {
+        self.orgs
+            .iter()
+            .map(|e| (e.key().clone(), e.value().addr.clone()))
+            .collect()
+    }
+
+    pub fn org_count(&self) -> usize {
+        self.orgs.len()
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+}

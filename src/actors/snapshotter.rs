@@ -1,0 +1,100 @@
+//! Taking a snapshot while the server runs.
+//!
+//! 1. The journal starts a new segment: every record in older segments was
+//!    applied before anything below is captured.
+//! 2. Each org captures itself and its events between two of its own license
+//!    changes (the org handles nothing else meanwhile); events go on taking
+//!    writes and checks throughout, each paused only for its own copy.
+//! 3. The snapshot waits until every captured change is durable, then is
+//!    written off the actors' threads; the segments before step 1 go.
+//!
+//! Restore replays the new segment over it; each entity skips the records
+//! its captured state already reflects (see `persist::State::replay`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::future::join_all;
+
+use crate::persist::snapshot::{self, Snapshot};
+use crate::persist::State;
+
+use super::{CaptureOrg, Registry};
+
+/// What a finished snapshot reports.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub file: PathBuf,
+    pub bytes: u64,
+    pub capture_seconds: f64,
+    pub write_seconds: f64,
+}
+
+/// The snapshot folder, and the lock that lets one snapshot run at a time.
+pub struct Snapshots {
+    dir: PathBuf,
+    running: tokio::sync::Mutex<()>,
+}
+
+impl Snapshots {
+    pub fn new(dir: PathBuf) -> Snapshots {
+        Snapshots {
+            dir,
+            running: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Takes a snapshot, after any already running.
+    pub async fn take(&self, registry: &Registry) -> Result<Taken, String> {
+        let _one_at_a_time = self.running.lock().await;
+        take(registry, &self.dir).await
+    }
+}
+
+async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
+    let started = Instant::now();
+    let rotated = registry.journal().rotate().await?;
+    let orgs = registry.org_addrs();
+    let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
+    let mut state = State::default();
+    for ((id, _), result) in orgs.into_iter().zip(captured) {
+        let (org, events) = result.map_err(|e| format!("org {id} did not answer: {e}"))?;
+        state.orgs.insert(id.clone(), org);
+        state.events.insert(id, events);
+    }
+    let newest = state.newest_seq();
+    registry
+        .journal()
+        .wait_durable(newest)
+        .await
+        .map_err(|e| e.to_string())?;
+    let capture_seconds = started.elapsed().as_secs_f64();
+    let taken_at_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let snap = Snapshot {
+        taken_at_ms,
+        segment: rotated.segment,
+        next_seq: rotated.next_seq,
+        state,
+    };
+    let dir = dir.to_path_buf();
+    let written = Instant::now();
+    let (file, bytes) = tokio::task::spawn_blocking(move || {
+        let out = snapshot::write(&dir, &snap)?;
+        snapshot::prune(&dir, snap.segment);
+        Ok::<_, String>(out)
+    })
+    .await
+    .map_err(|e| format!("the snapshot writer stopped: {e}"))??;
+    Ok(Taken {
+        file,
+        bytes,
+        capture_seconds,
+        write_seconds: written.elapsed().as_secs_f64(),
+    })
+}

@@ -1,0 +1,107 @@
+//! Settings: each a flag and a `GATEHOUSE_*` variable (the flag wins).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about = "License and permission server for an event-production platform")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with snapshot files.
+    Snapshot {
+        #[command(subcommand)]
+        command: SnapshotCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Print a JSON summary of a snapshot file; exit non-zero if it is damaged.
+    Inspect { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Token that may call every route (generated and written to
+    /// <snapshot-dir>/admin.token when not set).
+    #[arg(long, env = "GATEHOUSE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Token that may call only the read-only routes.
+    #[arg(long, env = "GATEHOUSE_CHECK_TOKEN", hide_env_values = true)]
+    pub check_token: Option<String>,
+    /// Folder of snapshots, the journal and admin.token.
+    #[arg(long, env = "GATEHOUSE_SNAPSHOT_DIR", default_value = "snapshots")]
+    pub snapshot_dir: PathBuf,
+    /// Seconds between periodic snapshots (0 turns them off).
+    #[arg(long, env = "GATEHOUSE_SNAPSHOT_INTERVAL", default_value_t = 60)]
+    pub snapshot_interval: u64,
+    /// Start from this snapshot file instead of the folder's newest.
+    #[arg(long, env = "GATEHOUSE_RESTORE")]
+    pub restore: Option<PathBuf>,
+    /// Log lines as text or JSON (level from RUST_LOG).
+    #[arg(long, env = "GATEHOUSE_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "GATEHOUSE_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// Everything the server needs to start; built from [`ServeArgs`] by `main`
+/// and directly by tests.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: String,
+    pub admin_token: Option<String>,
+    pub check_token: Option<String>,
+    pub snapshot_dir: PathBuf,
+    /// Seconds; 0 turns periodic snapshots off.
+    pub snapshot_interval: u64,
+    pub restore: Option<PathBuf>,
+    pub workers: Option<usize>,
+}
+
+impl Config {
+    /// The defaults of SPEC §3 with the given snapshot folder.
+    pub fn new(snapshot_dir: PathBuf) -> Config {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            admin_token: None,
+            check_token: None,
+            snapshot_dir,
+            snapshot_interval: 60,
+            restore: None,
+            workers: None,
+        }
+    }
+}
+
+impl From<ServeArgs> for Config {
+    fn from(a: ServeArgs) -> Config {
+        Config {
+            addr: a.addr,
+            admin_token: a.admin_token.filter(|t| !t.is_empty()),
+            check_token: a.check_token.filter(|t| !t.is_empty()),
+            snapshot_dir: a.snapshot_dir,
+            snapshot_interval: a.snapshot_interval,
+            restore: a.restore,
+            workers: a.workers,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Client-chosen identifiers: parsed once at the edge, valid from then on.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::Error;
+
+/// The longest id accepted, in bytes (every allowed character is one byte).
+pub const MAX_ID_LEN: usize = 128;
+
+/// An org, event, collaborator, area or user id: `[A-Za-z0-9._:@+-]{1,128}`,
+/// not made of dots alone.
+///
+/// Shared as `Arc<str>` because one id is held by many tables (members, slot
+/// holders, grants) and cloned on every message: a clone is a counter bump.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(Arc<str>);
+
+impl Id {
+    pub fn parse(raw: &str) -> Result<Id, Error> {
+        if Self::is_valid(raw) {
+            Ok(Id(Arc::from(raw)))
+        } else {
+            Err(Error::InvalidId(Self::describe(raw)))
+        }
+    }
+
+    pub fn is_valid(raw: &str) -> bool {
+        !raw.is_empty()
+            && raw.len() <= MAX_ID_LEN
+            && raw.bytes().all(Self::allowed_byte)
+            && !raw.bytes().all(|b| b == b'.')
+    }
+
+    fn allowed_byte(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'@' | b'+' | b'-')
+    }
+
+    /// A short, printable rendering of a rejected id for error messages.
+    fn describe(raw: &str) -> String {
+        let shown: String = raw.chars().take(40).flat_map(char::escape_default).collect();
+        if raw.chars().count() > 40 {
+            format!("{shown}… ({} bytes)", raw.len())
+        } else {
+            shown
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for Id {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Id::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_every_allowed_character() {
+        assert!(Id::parse("aZ09._:@+-").is_ok());
+        assert!(Id::parse("user@example.com").is_ok());
+        assert!(Id::parse(&"x".repeat(128)).is_ok());
+        assert!(Id::parse(".a").is_ok());
+    }
+
+    #[test]
+    fn rejects_empty_long_dotted_and_foreign_ids() {
+        for bad in ["", ".", "..", "...", "a b", "a/b", "é", "a\0", "😀", "a%2F"] {
+            assert!(
+                matches!(Id::parse(bad), Err(Error::InvalidId(_))),
+                "{bad:?} accepted"
+            );
+        }
+        assert!(Id::parse(&"x".repeat(129)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parse_agrees_with_the_pattern(raw in "\\PC{0,140}") {
+            let pattern_ok = (1..=128).contains(&raw.len())
+                && raw.chars().all(|c| c.is_ascii_alphanumeric() || "._:@+-".contains(c))
+                && !raw.chars().all(|c| c == '.');
+            prop_assert_eq!(Id::parse(&raw).is_ok(), pattern_ok);
+        }
+
+        #[test]
+        fn valid_ids_round_trip_through_json(raw in "[A-Za-z0-9._:@+-]{1,128}") {
+            prop_assume!(!raw.chars().all(|c| c == '.'));
+            let id = Id::parse(&raw).unwrap();
+            let json = serde_json::to_string(&id).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Id>(&json).unwrap(), id);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Bearer tokens. The middleware answers `401` before routing; the [`Admin`]
+//! extractor answers `403` for the check token on a write, after routing
+//! has matched (SPEC §2: token, route, token rights, then body and rules).
+
+use std::future::{ready, Ready};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError};
+
+use super::error::ApiError;
+
+/// Routes anyone may call.
+pub const PUBLIC: [&str; 3] = ["/health", "/metrics", "/openapi.json"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Check,
+}
+
+/// The configured tokens.
+#[derive(Clone)]
+pub struct Tokens {
+    pub admin: String,
+    pub check: Option<String>,
+}
+
+impl Tokens {
+    /// Which role a presented token has. Comparisons take the same time
+    /// however much of a token matches.
+    pub fn role(&self, presented: &[u8]) -> Option<Role> {
+        let admin = constant_time_eq::constant_time_eq(presented, self.admin.as_bytes());
+        let check = self
+            .check
+            .as_ref()
+            .is_some_and(|c| constant_time_eq::constant_time_eq(presented, c.as_bytes()));
+        if admin {
+            Some(Role::Admin)
+        } else if check {
+            Some(Role::Check)
+        } else {
+            None
+        }
+    }
+}
+
+fn bearer(req: &ServiceRequest) -> Option<&[u8]> {
+    let value = req.headers().get(AUTHORIZATION)?.as_bytes();
+    let (scheme, token) = value.split_at_checked(7)?;
+    scheme.eq_ignore_ascii_case(b"bearer ").then_some(token)
+}
+
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if PUBLIC.contains(&req.path()) {
+        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+    }
+    let role = req
+        .app_data::<actix_web::web::Data<super::AppState>>()
+        .and_then(|state| bearer(&req).and_then(|t| state.tokens.role(t)));
+    match role {
+        Some(role) => {
+            req.extensions_mut().insert(role);
+            next.call(req).await.map(ServiceResponse::map_into_left_body)
+        }
+        None => {
+            let response = ApiError::unauthorized().error_response();
+            Ok(req.into_response(response).map_into_right_body())
+        }
+    }
+}
+
+/// Present in a handler's arguments, it admits only the admin token.
+pub struct Admin;
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = Ready<Result<Admin, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.extensions().get::<Role>() {
+            Some(Role::Admin) => Ok(Admin),
+            _ => Err(ApiError::forbidden()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_map_to_roles() {
+        let t = Tokens {
+            admin: "a-secret".into(),
+            check: Some("c-secret".into()),
+        };
+        assert_eq!(t.role(b"a-secret"), Some(Role::Admin));
+        assert_eq!(t.role(b"c-secret"), Some(Role::Check));
+        assert_eq!(t.role(b"a-secre"), None);
+        assert_eq!(t.role(b""), None);
+        let no_check = Tokens {
+            admin: "a".into(),
+            check: None,
+        };
+        assert_eq!(no_check.role(b""), None);
+    }
+}

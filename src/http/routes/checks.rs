@@ -1,0 +1,180 @@
+//! The read side: single and batch checks, a user on an event, and the
+//! events where a user has a license.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use futures_util::future::join_all;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::actors::{Check, CheckMany, GetUser, LicenseOf, ListEvents};
+use crate::domain::{Decision, Error, Id, Permission, Scope};
+use crate::http::error::code_of;
+use crate::http::extract::{id, ids, scoped};
+use crate::http::{ApiError, AppState, MAX_BATCH};
+
+use super::grants::grant_json;
+use super::{event_gone, org_gone, RawBody};
+
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    user: String,
+    permission: String,
+    collaborator: Option<String>,
+    area: Option<String>,
+}
+
+pub async fn check(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<CheckQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, event] = ids([&path.0, &path.1])?;
+    let user = id(&q.user)?;
+    let (permission, scope) = scoped(&q.permission, q.collaborator.as_deref(), q.area.as_deref())?;
+    let addr = state.registry.event(&org, &event)?;
+    let (decision, seq) = addr
+        .send(Check {
+            user,
+            permission,
+            scope,
+        })
+        .await
+        .map_err(event_gone)??;
+    state.durable(seq).await?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+#[derive(Deserialize)]
+struct BatchBody {
+    checks: Vec<Value>,
+}
+
+#[derive(Deserialize)]
+struct BatchItem {
+    event: String,
+    user: String,
+    permission: String,
+    collaborator: Option<String>,
+    area: Option<String>,
+}
+
+type Item = (Id, Id, Permission, Scope);
+
+fn batch_item(raw: Value) -> Result<Item, Error> {
+    let item: BatchItem = serde_json::from_value(raw)
+        .map_err(|e| Error::BadRequest(format!("check item is not valid: {e}")))?;
+    let event = Id::parse(&item.event)?;
+    let user = Id::parse(&item.user)?;
+    let permission = Permission::parse(&item.permission)?;
+    let collaborator = item.collaborator.as_deref().map(Id::parse).transpose()?;
+    let area = item.area.as_deref().map(Id::parse).transpose()?;
+    let scope = Scope::for_permission(permission, collaborator, area)?;
+    Ok((event, user, permission, scope))
+}
+
+pub async fn batch(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    raw: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let [org] = ids([&path])?;
+    state.registry.org(&org)?;
+    let body: BatchBody = serde_json::from_slice(&raw.0).map_err(|e| {
+        ApiError::bad_request(format!("the body must be {{\"checks\": [...]}}: {e}"))
+    })?;
+    if body.checks.len() > MAX_BATCH {
+        return Err(ApiError::bad_request(format!(
+            "a batch holds at most {MAX_BATCH} checks, not {}",
+            body.checks.len()
+        )));
+    }
+    let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(body.checks.len());
+    // Checks grouped by event, each remembering its place in the answer.
+    let mut by_event: BTreeMap<Id, (Vec<usize>, Vec<(Id, Permission, Scope)>)> = BTreeMap::new();
+    for (i, raw) in body.checks.into_iter().enumerate() {
+        match batch_item(raw) {
+            Ok((event, user, permission, scope)) => {
+                results.push(Err(Error::EventNotFound));
+                let group = by_event.entry(event).or_default();
+                group.0.push(i);
+                group.1.push((user, permission, scope));
+            }
+            Err(e) => results.push(Err(e)),
+        }
+    }
+    let sends = by_event.into_iter().map(|(event, (places, checks))| {
+        let addr = state.registry.event(&org, &event);
+        async move {
+            let answers = match addr {
+                Ok(addr) => addr.send(CheckMany(checks)).await.ok(),
+                Err(_) => None,
+            };
+            (places, answers)
+        }
+    });
+    let mut newest = 0;
+    for (places, answers) in join_all(sends).await {
+        let Some((answers, seq)) = answers else { continue };
+        newest = newest.max(seq);
+        for (place, answer) in places.into_iter().zip(answers) {
+            if let Some(slot) = results.get_mut(place) {
+                *slot = answer;
+            }
+        }
+    }
+    state.durable(newest).await?;
+    let results: Vec<Value> = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(decision) => json!(decision),
+            Err(e) => json!({ "error": code_of(&e).1 }),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "results": results })))
+}
+
+pub async fn user(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
+    let (view, seq) = state
+        .registry
+        .event(&org, &event)?
+        .send(GetUser(user.clone()))
+        .await
+        .map_err(event_gone)??;
+    state.durable(seq).await?;
+    let grants: Vec<Value> = view.grants.iter().map(grant_json).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "user": user,
+        "license": view.license,
+        "collaborators": view.collaborators,
+        "grants": grants,
+    })))
+}
+
+pub async fn user_events(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, user] = ids([&path.0, &path.1])?;
+    let events = state
+        .registry
+        .org(&org)?
+        .send(ListEvents)
+        .await
+        .map_err(org_gone)?;
+    let answers = join_all(events.iter().map(|(_, a)| a.send(LicenseOf(user.clone())))).await;
+    let listed: Vec<Value> = events
+        .iter()
+        .zip(answers)
+        .filter_map(|((id, _), answer)| {
+            let license = answer.ok()?.ok()??;
+            Some(json!({"event": id, "license": license}))
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "events": listed })))
+}

@@ -1,0 +1,29 @@
+//! Health, the permission catalogue, and on-demand snapshots.
+
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+
+use crate::domain::Permission;
+use crate::http::auth::Admin;
+use crate::http::{ApiError, AppState};
+
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+pub async fn permissions() -> HttpResponse {
+    let all: Vec<Value> = Permission::ALL
+        .iter()
+        .map(|p| json!({"name": p.name(), "domain": p.domain()}))
+        .collect();
+    HttpResponse::Ok().json(json!({ "permissions": all }))
+}
+
+pub async fn snapshot(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let taken = state
+        .snapshots
+        .take(&state.registry)
+        .await
+        .map_err(|e| ApiError::unavailable(format!("the snapshot failed: {e}")))?;
+    Ok(HttpResponse::Ok().json(json!({"file": taken.file, "bytes": taken.bytes})))
+}

@@ -1,0 +1,35 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use gatehouse::config::{Cli, Command, Config, SnapshotCommand};
+use gatehouse::startup::Application;
+use gatehouse::{inspect, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Snapshot {
+        command: SnapshotCommand::Inspect { file },
+    }) = cli.command
+    {
+        return inspect::run(&file);
+    }
+    telemetry::init(cli.serve.log_format);
+    let config = Config::from(cli.serve);
+    actix_web::rt::System::new().block_on(async move {
+        let app = match Application::build(config).await {
+            Ok(app) => app,
+            Err(e) => {
+                tracing::error!("cannot start: {e}");
+                eprintln!("gatehouse: cannot start: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match app.run_until_stopped().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("gatehouse: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}

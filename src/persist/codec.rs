@@ -1,0 +1,67 @@
+//! The one place that knows the on-disk encoding. Bodies are bincode 2 (serde);
+//! every file starts with an 8-byte magic and a format version, so the body
+//! encoding can change later behind a new version with a reader for the old.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The format version this build writes, and the only one it reads.
+pub const FORMAT_VERSION: u32 = 1;
+pub const JOURNAL_MAGIC: [u8; 8] = *b"GHJOURNL";
+pub const SNAPSHOT_MAGIC: [u8; 8] = *b"GHSNAPSH";
+/// Magic plus a little-endian `u32` version.
+pub const HEADER_LEN: usize = 12;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    #[error("cannot encode: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+    #[error("cannot decode: {0}")]
+    Decode(#[from] bincode::error::DecodeError),
+    #[error("{0} bytes left over after the value")]
+    Trailing(usize),
+}
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard()
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    Ok(bincode::serde::encode_to_vec(value, config())?)
+}
+
+/// Decodes a whole buffer; trailing bytes mean the data is not what it claims.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used) = bincode::serde::decode_from_slice(bytes, config())?;
+    match bytes.len().saturating_sub(used) {
+        0 => Ok(value),
+        n => Err(CodecError::Trailing(n)),
+    }
+}
+
+pub fn header(magic: [u8; 8]) -> [u8; HEADER_LEN] {
+    let mut h = [0u8; HEADER_LEN];
+    let (m, v) = h.split_at_mut(8);
+    m.copy_from_slice(&magic);
+    v.copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    h
+}
+
+/// What is wrong with a file's header, if anything.
+pub fn check_header(bytes: &[u8], magic: [u8; 8]) -> Result<(), String> {
+    let Some((m, rest)) = bytes.split_first_chunk::<8>() else {
+        return Err("the file is shorter than its header".into());
+    };
+    if *m != magic {
+        return Err("the file does not start with the expected magic bytes".into());
+    }
+    let Some(v) = rest.first_chunk::<4>() else {
+        return Err("the file is shorter than its header".into());
+    };
+    match u32::from_le_bytes(*v) {
+        FORMAT_VERSION => Ok(()),
+        other => Err(format!(
+            "format version {other} is not readable by this build (it reads version {FORMAT_VERSION})"
+        )),
+    }
+}

@@ -1,0 +1,14 @@
+//! Durability: a write-ahead journal with group commit, bincode snapshots,
+//! and restore (SPEC §3). See `docs/DESIGN.md` for how a snapshot and the
+//! journal line up.
+
+pub mod codec;
+pub mod journal;
+pub mod record;
+pub mod restore;
+pub mod snapshot;
+pub mod state;
+
+pub use journal::{Journal, JournalError};
+pub use record::{Record, Seq};
+pub use state::{EventState, OrgState, State};

@@ -1,0 +1,197 @@
+//! Building the application, one way for `main` and for the tests.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use rand::RngCore;
+
+use crate::actors::snapshotter::Snapshots;
+use crate::actors::Registry;
+use crate::config::Config;
+use crate::http::auth::{self, Tokens};
+use crate::http::AppState;
+use crate::persist::restore::restore;
+use crate::persist::snapshot::{self, Snapshot};
+use crate::persist::Journal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot use the snapshot folder {path}: {source}")]
+    Folder { path: String, source: io::Error },
+    #[error("{0}")]
+    Restore(String),
+    #[error(transparent)]
+    Journal(#[from] crate::persist::JournalError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: io::Error },
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    registry: Arc<Registry>,
+    snapshots: Arc<Snapshots>,
+    snapshot_interval: u64,
+}
+
+impl Application {
+    /// Restores the state, opens the journal, starts the actors and binds
+    /// the listener (port 0 picks a free one).
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let dir = config.snapshot_dir.clone();
+        fs::create_dir_all(&dir).map_err(|source| StartupError::Folder {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let admin = match config.admin_token.clone() {
+            Some(t) => t,
+            None => admin_token_file(&dir)?,
+        };
+        let restored = restore(&dir, config.restore.as_deref()).map_err(StartupError::Restore)?;
+        tracing::info!(
+            snapshot = ?restored.snapshot,
+            replayed = restored.replayed,
+            orgs = restored.state.orgs.len(),
+            events = restored.state.event_count(),
+            "state restored"
+        );
+        if restored.needs_snapshot {
+            let snap = Snapshot {
+                taken_at_ms: now_ms(),
+                segment: restored.next_segment,
+                next_seq: restored.next_seq,
+                state: restored.state.clone(),
+            };
+            snapshot::write(&dir, &snap).map_err(StartupError::Restore)?;
+            snapshot::prune(&dir, restored.next_segment);
+        }
+        let journal = Journal::open(
+            &dir,
+            restored.next_segment,
+            restored.next_seq,
+            Box::new(|_, _| {}),
+        )?;
+        let registry = Registry::start(restored.state, journal);
+        let snapshots = Arc::new(Snapshots::new(dir));
+        let state = web::Data::new(AppState {
+            registry: registry.clone(),
+            snapshots: snapshots.clone(),
+            tokens: Tokens {
+                admin,
+                check: config.check_token.clone(),
+            },
+        });
+        let listener = TcpListener::bind(&config.addr).map_err(|source| StartupError::Bind {
+            addr: config.addr.clone(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(middleware::from_fn(auth::authenticate))
+                .configure(crate::http::configure)
+        })
+        .client_request_timeout(Duration::from_secs(10))
+        .client_disconnect_timeout(Duration::from_secs(2))
+        .keep_alive(Duration::from_secs(75))
+        .shutdown_timeout(30);
+        if let Some(n) = config.workers {
+            server = server.workers(n.max(1));
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|source| StartupError::Bind {
+                addr: config.addr.clone(),
+                source,
+            })?
+            .run();
+        tracing::info!(addr = %config.addr, port, "listening");
+        Ok(Application {
+            server,
+            port,
+            registry,
+            snapshots,
+            snapshot_interval: config.snapshot_interval,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then writes a final snapshot and closes
+    /// the journal.
+    pub async fn run_until_stopped(self) -> io::Result<()> {
+        let periodic = (self.snapshot_interval > 0).then(|| {
+            let registry = self.registry.clone();
+            let snapshots = self.snapshots.clone();
+            let every = Duration::from_secs(self.snapshot_interval);
+            actix_rt::spawn(async move {
+                let mut ticks = actix_rt::time::interval(every);
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    match snapshots.take(&registry).await {
+                        Ok(t) => tracing::info!(file = %t.file.display(), bytes = t.bytes, "snapshot written"),
+                        Err(e) => tracing::error!(error = %e, "periodic snapshot failed"),
+                    }
+                }
+            })
+        });
+        let served = self.server.await;
+        if let Some(task) = periodic {
+            task.abort();
+        }
+        tracing::info!("stopped accepting requests; writing the final snapshot");
+        match self.snapshots.take(&self.registry).await {
+            Ok(t) => tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written"),
+            Err(e) => tracing::error!(error = %e, "final snapshot failed; the journal still holds every write"),
+        }
+        self.registry.journal().close();
+        tracing::info!("shut down");
+        served
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The admin token from `<dir>/admin.token`, made (random, mode 0600) and
+/// logged once if the file does not exist yet.
+fn admin_token_file(dir: &Path) -> Result<String, StartupError> {
+    let path = dir.join("admin.token");
+    let folder_err = |source| StartupError::Folder {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Ok(existing) = fs::read_to_string(&path) {
+        let token = existing.trim().to_string();
+        if !token.is_empty() {
+            tracing::info!(file = %path.display(), "using the admin token from its file");
+            return Ok(token);
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(folder_err)?;
+    file.write_all(token.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(folder_err)?;
+    tracing::info!(token = %token, file = %path.display(), "generated an admin token (shown once)");
+    Ok(token)
+}
