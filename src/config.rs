@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "License and permission server for an event-production platform")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "License and permission server for an event-production platform"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

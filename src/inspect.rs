@@ -35,7 +35,10 @@ pub fn run(file: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("gatehouse: {} is not a readable snapshot: {e}", file.display());
+            eprintln!(
+                "gatehouse: {} is not a readable snapshot: {e}",
+                file.display()
+            );
             ExitCode::FAILURE
         }
     }

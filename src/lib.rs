@@ -14,6 +14,16 @@
 //! - [`config`], [`startup`], [`telemetry`]: flags, building the app (the
 //!   same way for `main` and the tests), logs.
 
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 pub mod actors;
 pub mod config;
 pub mod domain;

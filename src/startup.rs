@@ -77,7 +77,8 @@ impl Application {
             restored.next_seq,
             Box::new(|_, _| {}),
         )?;
-        let registry = Registry::start(restored.state, journal);
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        let registry = Registry::start(restored.state, journal, threads);
         let snapshots = Arc::new(Snapshots::new(dir));
         let state = web::Data::new(AppState {
             registry: registry.clone(),
@@ -101,7 +102,10 @@ impl Application {
         .client_request_timeout(Duration::from_secs(10))
         .client_disconnect_timeout(Duration::from_secs(2))
         .keep_alive(Duration::from_secs(75))
-        .shutdown_timeout(30);
+        .shutdown_timeout(30)
+        // Signals are handled in `run_until_stopped`: actix's own handling
+        // stops the whole system, and the final snapshot needs the actors.
+        .disable_signals();
         if let Some(n) = config.workers {
             server = server.workers(n.max(1));
         }
@@ -145,18 +149,57 @@ impl Application {
                 }
             })
         });
+        let handle = self.server.handle();
+        let signals = actix_rt::spawn(async move {
+            let signal = shutdown_signal().await;
+            tracing::info!(signal, "shutting down: finishing in-flight requests");
+            handle.stop(true).await;
+        });
         let served = self.server.await;
+        signals.abort();
         if let Some(task) = periodic {
             task.abort();
         }
         tracing::info!("stopped accepting requests; writing the final snapshot");
         match self.snapshots.take(&self.registry).await {
-            Ok(t) => tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written"),
-            Err(e) => tracing::error!(error = %e, "final snapshot failed; the journal still holds every write"),
+            Ok(t) => {
+                tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "final snapshot failed; the journal still holds every write")
+            }
         }
         self.registry.journal().close();
         tracing::info!("shut down");
         served
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM with the signal's name.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => tokio::select! {
+                _ = int.recv() => "SIGINT",
+                _ = term.recv() => "SIGTERM",
+            },
+            _ => {
+                tracing::warn!(
+                    "cannot listen for signals; stop with SIGKILL (the journal keeps every write)"
+                );
+                std::future::pending().await
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 

@@ -123,7 +123,9 @@ impl Handler<Write> for EventActor {
                 let put = e.plan_put_area(&id, name);
                 (put.created, put.effect, Some(Named::Area(id)))
             }
-            EventCommand::DeleteCollaborator(id) => (false, Some(e.plan_delete_collaborator(&id)?), None),
+            EventCommand::DeleteCollaborator(id) => {
+                (false, Some(e.plan_delete_collaborator(&id)?), None)
+            }
             EventCommand::DeleteArea(id) => (false, Some(e.plan_delete_area(&id)?), None),
             EventCommand::AssignSlot(user) => {
                 let put = e.plan_assign_slot(&user)?;
@@ -250,7 +252,10 @@ impl Handler<SlotsUsed> for EventActor {
 
     fn handle(&mut self, _: SlotsUsed, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok((self.event.name().map(str::to_owned), self.event.slots_used()))
+        Ok((
+            self.event.name().map(str::to_owned),
+            self.event.slots_used(),
+        ))
     }
 }
 

@@ -22,7 +22,6 @@ pub use event::{
 pub use failure::Failure;
 pub use org::{
     Access, Capture as CaptureOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,
-    ListEvents, ListMembers,
-    MemberOutcome, OrgActor, OrgInfo, RemoveMember, SetMember, SetPools,
+    ListEvents, ListMembers, MemberOutcome, OrgActor, OrgInfo, RemoveMember, SetMember, SetPools,
 };
 pub use registry::{OrgEntry, Registry};

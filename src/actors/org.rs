@@ -33,6 +33,8 @@ pub struct OrgActor {
     view: Arc<OrgView>,
     events: Events,
     registry: Arc<Registry>,
+    /// The thread this org and its events run on.
+    arbiter: ArbiterHandle,
 }
 
 impl OrgActor {
@@ -42,6 +44,7 @@ impl OrgActor {
         view: Arc<OrgView>,
         events: Events,
         registry: Arc<Registry>,
+        arbiter: ArbiterHandle,
     ) -> OrgActor {
         OrgActor {
             id,
@@ -50,6 +53,7 @@ impl OrgActor {
             view,
             events,
             registry,
+            arbiter,
         }
     }
 
@@ -398,7 +402,9 @@ impl Handler<CreateEvent> for OrgActor {
             event: Event::new(m.name, self.view.clone()),
             applied_seq: seq,
         };
-        let addr = self.registry.start_event(&self.id, &m.event, state);
+        let addr = self
+            .registry
+            .start_event(&self.arbiter, &self.id, &m.event, state);
         self.events.insert(m.event, addr);
         Ok(Created::New { seq })
     }

@@ -21,6 +21,10 @@ pub struct OrgEntry {
 }
 
 pub struct Registry {
+    /// The threads actors run on, apart from the HTTP workers so that they
+    /// outlive them at shutdown (the final snapshot needs them). An org and
+    /// all its events share one, picked by the org id.
+    arbiters: Vec<ArbiterHandle>,
     orgs: DashMap<Id, OrgEntry>,
     /// Events by (org, event), so a check reaches its event in one lookup.
     events: DashMap<(Id, Id), Addr<EventActor>>,
@@ -30,8 +34,12 @@ pub struct Registry {
 impl Registry {
     /// Starts an actor for every org and event of `state` on the current
     /// arbiter.
-    pub fn start(state: State, journal: Journal) -> Arc<Registry> {
+    pub fn start(state: State, journal: Journal, threads: usize) -> Arc<Registry> {
+        let arbiters = (0..threads.max(1))
+            .map(|_| Arbiter::new().handle())
+            .collect();
         let registry = Arc::new(Registry {
+            arbiters,
             orgs: DashMap::new(),
             events: DashMap::new(),
             journal,
@@ -55,13 +63,22 @@ impl Registry {
             slot_total: state.org.pools().event_pro,
             org_pro: state.org.org_pro_holders(),
         });
+        let arbiter = self.arbiter_for(&id);
         let mut addrs = std::collections::BTreeMap::new();
         for (event_id, mut event_state) in events {
             event_state.event.set_org_view(view.clone());
-            let addr = self.start_event(&id, &event_id, event_state);
+            let addr = self.start_event(&arbiter, &id, &event_id, event_state);
             addrs.insert(event_id, addr);
         }
-        let addr = OrgActor::new(id.clone(), state, view, addrs, self.clone()).start();
+        let actor = OrgActor::new(
+            id.clone(),
+            state,
+            view,
+            addrs,
+            self.clone(),
+            arbiter.clone(),
+        );
+        let addr = OrgActor::start_in_arbiter(&arbiter, move |_| actor);
         self.orgs.insert(
             id,
             OrgEntry {
@@ -72,8 +89,27 @@ impl Registry {
         addr
     }
 
-    pub(super) fn start_event(&self, org: &Id, event: &Id, state: EventState) -> Addr<EventActor> {
-        let addr = EventActor::new(org.clone(), event.clone(), state, self.journal.clone()).start();
+    fn arbiter_for(&self, org: &Id) -> ArbiterHandle {
+        use std::hash::{Hash, Hasher};
+        // Fixed keys: the same org lands on the same thread from any caller.
+        let mut h = std::hash::DefaultHasher::new();
+        org.hash(&mut h);
+        let i = h.finish() as usize % self.arbiters.len().max(1);
+        match self.arbiters.get(i) {
+            Some(a) => a.clone(),
+            None => Arbiter::current(),
+        }
+    }
+
+    pub(super) fn start_event(
+        &self,
+        arbiter: &ArbiterHandle,
+        org: &Id,
+        event: &Id,
+        state: EventState,
+    ) -> Addr<EventActor> {
+        let actor = EventActor::new(org.clone(), event.clone(), state, self.journal.clone());
+        let addr = EventActor::start_in_arbiter(arbiter, move |_| actor);
         self.events
             .insert((org.clone(), event.clone()), addr.clone());
         addr
@@ -111,7 +147,9 @@ impl Registry {
                     applied_seq: seq,
                 };
                 let view = Arc::new(OrgView::default());
-                let addr = OrgActor::new(id, state, view, Default::default(), self.clone()).start();
+                let arbiter = self.arbiter_for(&id);
+                let actor = OrgActor::new(id, state, view, Default::default(), self.clone(), arbiter.clone());
+                let addr = OrgActor::start_in_arbiter(&arbiter, move |_| actor);
                 slot.insert(OrgEntry { addr, kind });
                 Ok((true, seq))
             }

@@ -16,7 +16,9 @@ pub enum InUse {
 pub enum Error {
     #[error("{0}")]
     BadRequest(String),
-    #[error("invalid id {0:?}: ids match [A-Za-z0-9._:@+-]{{1,128}} and are not made of dots alone")]
+    #[error(
+        "invalid id {0:?}: ids match [A-Za-z0-9._:@+-]{{1,128}} and are not made of dots alone"
+    )]
     InvalidId(String),
     #[error("unknown permission {0:?}; GET /v1/permissions lists them")]
     UnknownPermission(String),

@@ -22,23 +22,50 @@ pub struct OrgView {
 /// infallible and idempotent; every check happens in the `plan_*` methods.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EventEffect {
-    Renamed { name: Option<String> },
-    CollaboratorPut { id: Id, name: Option<String> },
-    CollaboratorDeleted { id: Id },
-    AreaPut { id: Id, name: Option<String> },
-    AreaDeleted { id: Id },
-    SlotAssigned { user: Id },
-    SlotReleased { user: Id },
+    Renamed {
+        name: Option<String>,
+    },
+    CollaboratorPut {
+        id: Id,
+        name: Option<String>,
+    },
+    CollaboratorDeleted {
+        id: Id,
+    },
+    AreaPut {
+        id: Id,
+        name: Option<String>,
+    },
+    AreaDeleted {
+        id: Id,
+    },
+    SlotAssigned {
+        user: Id,
+    },
+    SlotReleased {
+        user: Id,
+    },
     Attached {
         collaborator: Id,
         user: Id,
         permissions: Vec<Permission>,
     },
-    Detached { collaborator: Id, user: Id },
-    Granted { user: Id, grant: Grant },
-    Revoked { user: Id, grant: Grant },
+    Detached {
+        collaborator: Id,
+        user: Id,
+    },
+    Granted {
+        user: Id,
+        grant: Grant,
+    },
+    Revoked {
+        user: Id,
+        grant: Grant,
+    },
     /// The user was given Org Pro: any slot they hold here is released.
-    OrgProGiven { user: Id },
+    OrgProGiven {
+        user: Id,
+    },
 }
 
 /// What a user has on one event (`GET …/users/{user}`).
@@ -391,7 +418,12 @@ impl Event {
 
     /// `allowed(user, permission, scope)`: inside the license ceiling and
     /// covered by some grant. The scope must exist.
-    pub fn check(&self, user: &Id, permission: Permission, scope: &Scope) -> Result<Decision, Error> {
+    pub fn check(
+        &self,
+        user: &Id,
+        permission: Permission,
+        scope: &Scope,
+    ) -> Result<Decision, Error> {
         self.require_scope(scope)?;
         if scope.domain() != permission.domain() {
             return Err(if scope.domain() == Domain::Event {

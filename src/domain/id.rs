@@ -41,7 +41,11 @@ impl Id {
 
     /// A short, printable rendering of a rejected id for error messages.
     fn describe(raw: &str) -> String {
-        let shown: String = raw.chars().take(40).flat_map(char::escape_default).collect();
+        let shown: String = raw
+            .chars()
+            .take(40)
+            .flat_map(char::escape_default)
+            .collect();
         if raw.chars().count() > 40 {
             format!("{shown}… ({} bytes)", raw.len())
         } else {

@@ -139,7 +139,10 @@ mod tests {
             Permission::CollaboratorAdvanceEdit,
             &Scope::Collaborator(id("band"))
         ));
-        assert!(!ceiling.admits(Permission::CollaboratorView, &Scope::Collaborator(id("other"))));
+        assert!(!ceiling.admits(
+            Permission::CollaboratorView,
+            &Scope::Collaborator(id("other"))
+        ));
         assert!(!ceiling.admits(Permission::EventView, &Scope::Event));
         assert!(!ceiling.admits(Permission::AreaView, &Scope::Area(id("band"))));
     }
@@ -147,7 +150,10 @@ mod tests {
     #[test]
     fn only_granted_is_allowed() {
         for reason in Reason::ALL {
-            assert_eq!(Decision::new(reason, None).allowed, reason == Reason::Granted);
+            assert_eq!(
+                Decision::new(reason, None).allowed,
+                reason == Reason::Granted
+            );
         }
     }
 }

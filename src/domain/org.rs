@@ -13,7 +13,9 @@ pub const MAX_POOL: u32 = 1_000_000;
 pub enum OrgKind {
     Team,
     /// One owner, no other members; the owner has org access implicitly.
-    Personal { owner: Id },
+    Personal {
+        owner: Id,
+    },
 }
 
 impl OrgKind {
@@ -165,7 +167,8 @@ impl Org {
             org_pro: change.org_pro.unwrap_or(self.pools.org_pro),
             event_pro: change.event_pro.unwrap_or(self.pools.event_pro),
         };
-        if matches!(self.kind, OrgKind::Personal { .. }) && (new.org_standard > 0 || new.org_pro > 0)
+        if matches!(self.kind, OrgKind::Personal { .. })
+            && (new.org_standard > 0 || new.org_pro > 0)
         {
             return Err(Error::PersonalOrg(
                 "a personal organization can buy Event Pro licenses only",
@@ -287,7 +290,11 @@ mod tests {
     #[test]
     fn a_member_holds_at_most_one_org_license_and_pools_are_counted() {
         let mut org = team(1, 1);
-        assert!(set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap().created);
+        assert!(
+            set(&mut org, "ann", Some(OrgLicense::OrgStandard))
+                .unwrap()
+                .created
+        );
         assert_eq!(org.used(OrgLicense::OrgStandard), 1);
         set(&mut org, "ann", Some(OrgLicense::OrgPro)).unwrap();
         assert_eq!(org.used(OrgLicense::OrgStandard), 0);
@@ -326,7 +333,11 @@ mod tests {
     #[test]
     fn org_pro_changes_are_flagged_for_slot_release() {
         let mut org = team(0, 1);
-        assert!(set(&mut org, "ann", Some(OrgLicense::OrgPro)).unwrap().becomes_org_pro);
+        assert!(
+            set(&mut org, "ann", Some(OrgLicense::OrgPro))
+                .unwrap()
+                .becomes_org_pro
+        );
         assert!(set(&mut org, "ann", None).unwrap().leaves_org_pro);
     }
 
@@ -417,8 +428,14 @@ mod tests {
             org.access(&id("pro")),
             Decision::new(Reason::Granted, Some(License::OrgPro))
         );
-        assert_eq!(org.access(&id("none")), Decision::new(Reason::NoLicense, None));
-        assert_eq!(org.access(&id("stranger")), Decision::new(Reason::NoLicense, None));
+        assert_eq!(
+            org.access(&id("none")),
+            Decision::new(Reason::NoLicense, None)
+        );
+        assert_eq!(
+            org.access(&id("stranger")),
+            Decision::new(Reason::NoLicense, None)
+        );
         let personal = Org::new(OrgKind::Personal { owner: id("olga") });
         assert_eq!(
             personal.access(&id("olga")),

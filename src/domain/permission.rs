@@ -330,8 +330,16 @@ mod tests {
     fn rule_4_event_wide_permissions_reach_every_collaborator_and_area() {
         let pairs = [
             (EventView, CollaboratorView, AreaView),
-            (EventScheduleView, CollaboratorScheduleView, AreaScheduleView),
-            (EventScheduleEdit, CollaboratorScheduleEdit, AreaScheduleEdit),
+            (
+                EventScheduleView,
+                CollaboratorScheduleView,
+                AreaScheduleView,
+            ),
+            (
+                EventScheduleEdit,
+                CollaboratorScheduleEdit,
+                AreaScheduleEdit,
+            ),
             (EventFileView, CollaboratorFileView, AreaFileView),
             (EventFileUpload, CollaboratorFileUpload, AreaFileUpload),
         ];

@@ -58,7 +58,10 @@ pub async fn authenticate(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if PUBLIC.contains(&req.path()) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let role = req
         .app_data::<actix_web::web::Data<super::AppState>>()
@@ -66,7 +69,9 @@ pub async fn authenticate(
     match role {
         Some(role) => {
             req.extensions_mut().insert(role);
-            next.call(req).await.map(ServiceResponse::map_into_left_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
         None => {
             let response = ApiError::unauthorized().error_response();

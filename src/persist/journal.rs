@@ -141,7 +141,7 @@ impl Journal {
         let len = u32::try_from(body.len())
             .ok()
             .filter(|&l| (l as usize) <= MAX_RECORD)
-            .ok_or_else(|| CodecError::Trailing(body.len()))?;
+            .ok_or(CodecError::Trailing(body.len()))?;
         let mut p = self.lock();
         if p.closing {
             return Err(JournalError::Closed);
@@ -194,7 +194,8 @@ impl Journal {
             p.rotate.push(tx);
         }
         self.shared.wake.notify_one();
-        rx.await.map_err(|_| "the journal flusher stopped".to_string())?
+        rx.await
+            .map_err(|_| "the journal flusher stopped".to_string())?
     }
 
     /// Flushes what is pending and stops the flusher; later appends fail.
@@ -267,7 +268,10 @@ impl Flusher {
             };
             if !spare.is_empty() {
                 let started = Instant::now();
-                let written = self.file.write_all(&spare).and_then(|()| self.file.sync_data());
+                let written = self
+                    .file
+                    .write_all(&spare)
+                    .and_then(|()| self.file.sync_data());
                 if let Err(e) = written {
                     // The state in memory is ahead of the disk and cannot be
                     // made durable: stop, and let the restart recover every

@@ -35,9 +35,8 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
         .max()
         .map_or(0, |n| n + 1);
     if let Some(file) = from {
-        let snap = snapshot::read(file).map_err(|e| {
-            format!("cannot restore from {}: {e}", file.display())
-        })?;
+        let snap = snapshot::read(file)
+            .map_err(|e| format!("cannot restore from {}: {e}", file.display()))?;
         let mut state = snap.state;
         state.rebuild_views();
         let next_seq = snap.next_seq.max(state.newest_seq() + 1);

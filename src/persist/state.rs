@@ -25,6 +25,13 @@ pub struct EventState {
     pub applied_seq: Seq,
 }
 
+/// A state's orgs and events without journal positions.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Content<'a> {
+    pub orgs: Vec<(&'a Id, &'a Org)>,
+    pub events: Vec<((&'a Id, &'a Id), &'a Event)>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     pub orgs: BTreeMap<Id, OrgState>,
@@ -58,7 +65,12 @@ impl State {
                 } = effect
                 {
                     let given = EventEffect::OrgProGiven { user: user.clone() };
-                    for e in self.events.get_mut(org).into_iter().flat_map(|m| m.values_mut()) {
+                    for e in self
+                        .events
+                        .get_mut(org)
+                        .into_iter()
+                        .flat_map(|m| m.values_mut())
+                    {
                         if seq > e.applied_seq {
                             e.event.apply(&given);
                         }
@@ -99,12 +111,14 @@ impl State {
     /// Gives every event the view of its org's licenses (not persisted).
     pub fn rebuild_views(&mut self) {
         for (org_id, events) in &mut self.events {
-            let view = Arc::new(self.orgs.get(org_id).map_or_else(OrgView::default, |o| {
-                OrgView {
-                    slot_total: o.org.pools().event_pro,
-                    org_pro: o.org.org_pro_holders(),
-                }
-            }));
+            let view = Arc::new(
+                self.orgs
+                    .get(org_id)
+                    .map_or_else(OrgView::default, |o| OrgView {
+                        slot_total: o.org.pools().event_pro,
+                        org_pro: o.org.org_pro_holders(),
+                    }),
+            );
             for e in events.values_mut() {
                 e.event.set_org_view(view.clone());
             }
@@ -116,7 +130,11 @@ impl State {
         self.orgs
             .values()
             .map(|o| o.applied_seq)
-            .chain(self.events.values().flat_map(|m| m.values().map(|e| e.applied_seq)))
+            .chain(
+                self.events
+                    .values()
+                    .flat_map(|m| m.values().map(|e| e.applied_seq)),
+            )
             .max()
             .unwrap_or(0)
     }
@@ -127,13 +145,14 @@ impl State {
 
     /// Entity states without their journal positions, for comparing two
     /// states that reached the same content by different paths.
-    pub fn content(&self) -> (Vec<(&Id, &Org)>, Vec<(&Id, &Id, &Event)>) {
-        (
-            self.orgs.iter().map(|(id, o)| (id, &o.org)).collect(),
-            self.events
+    pub fn content(&self) -> Content<'_> {
+        Content {
+            orgs: self.orgs.iter().map(|(id, o)| (id, &o.org)).collect(),
+            events: self
+                .events
                 .iter()
-                .flat_map(|(o, m)| m.iter().map(move |(e, s)| (o, e, &s.event)))
+                .flat_map(|(o, m)| m.iter().map(move |(e, s)| ((o, e), &s.event)))
                 .collect(),
-        )
+        }
     }
 }

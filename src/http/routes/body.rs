@@ -20,10 +20,13 @@ impl FromRequest for RawBody {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = Bytes::from_request(req, payload);
         Box::pin(async move {
-            bytes.await.map(RawBody).map_err(|e| match e.as_error::<PayloadError>() {
-                Some(PayloadError::Overflow) => ApiError::payload_too_large(MAX_BODY),
-                _ => ApiError::bad_request(format!("the body could not be read: {e}")),
-            })
+            bytes
+                .await
+                .map(RawBody)
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::payload_too_large(MAX_BODY),
+                    _ => ApiError::bad_request(format!("the body could not be read: {e}")),
+                })
         })
     }
 }

@@ -61,6 +61,8 @@ struct BatchItem {
 }
 
 type Item = (Id, Id, Permission, Scope);
+/// Checks bound for one event, each with its place in the answer.
+type Group = (Vec<usize>, Vec<(Id, Permission, Scope)>);
 
 fn batch_item(raw: Value) -> Result<Item, Error> {
     let item: BatchItem = serde_json::from_value(raw)
@@ -91,8 +93,7 @@ pub async fn batch(
         )));
     }
     let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(body.checks.len());
-    // Checks grouped by event, each remembering its place in the answer.
-    let mut by_event: BTreeMap<Id, (Vec<usize>, Vec<(Id, Permission, Scope)>)> = BTreeMap::new();
+    let mut by_event: BTreeMap<Id, Group> = BTreeMap::new();
     for (i, raw) in body.checks.into_iter().enumerate() {
         match batch_item(raw) {
             Ok((event, user, permission, scope)) => {
@@ -116,7 +117,9 @@ pub async fn batch(
     });
     let mut newest = 0;
     for (places, answers) in join_all(sends).await {
-        let Some((answers, seq)) = answers else { continue };
+        let Some((answers, seq)) = answers else {
+            continue;
+        };
         newest = newest.max(seq);
         for (place, answer) in places.into_iter().zip(answers) {
             if let Some(slot) = results.get_mut(place) {

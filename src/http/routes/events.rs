@@ -5,7 +5,9 @@ use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::actors::{CreateEvent, Created, DeleteEvent, EventCommand, GetInfo, ListEvents, SlotsUsed, Write};
+use crate::actors::{
+    CreateEvent, Created, DeleteEvent, EventCommand, GetInfo, ListEvents, SlotsUsed, Write,
+};
 use crate::domain::Id;
 use crate::http::auth::Admin;
 use crate::http::extract::{body, ids, name};

@@ -71,7 +71,13 @@ pub async fn detach(
     path: web::Path<(String, String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let [org, event, collaborator, user] = ids([&path.0, &path.1, &path.2, &path.3])?;
-    write_event(&state, &org, &event, EventCommand::Detach { collaborator, user }).await?;
+    write_event(
+        &state,
+        &org,
+        &event,
+        EventCommand::Detach { collaborator, user },
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -63,10 +63,7 @@ pub async fn get(
 /// The org as `GET /v1/orgs/{org}` shows it.
 pub async fn org_json(state: &AppState, id: &Id) -> Result<Value, ApiError> {
     let addr = state.registry.org(id)?;
-    let info: OrgInfo = addr
-        .send(GetOrg)
-        .await
-        .map_err(org_gone)?;
+    let info: OrgInfo = addr.send(GetOrg).await.map_err(org_gone)?;
     let used = join_all(info.events.iter().map(|(_, a)| a.send(SlotsUsed))).await;
     let max_used = used
         .into_iter()
@@ -103,7 +100,9 @@ fn count(n: Option<u64>) -> Result<Option<u32>, ApiError> {
         u32::try_from(n)
             .ok()
             .filter(|&n| n <= MAX_POOL)
-            .ok_or_else(|| ApiError::bad_request(format!("license counts are between 0 and {MAX_POOL}")))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("license counts are between 0 and {MAX_POOL}"))
+            })
     })
     .transpose()
 }
@@ -122,10 +121,7 @@ pub async fn put_licenses(
         org_pro: count(b.org_pro)?,
         event_pro: count(b.event_pro)?,
     };
-    let seq = addr
-        .send(SetPools(change))
-        .await
-        .map_err(org_gone)??;
+    let seq = addr.send(SetPools(change)).await.map_err(org_gone)??;
     state.durable(seq).await?;
     Ok(HttpResponse::Ok().json(org_json(&state, &id).await?))
 }
@@ -143,9 +139,6 @@ pub async fn access(
     let id = extract::id(&path)?;
     let user = extract::id(&query.user)?;
     let addr = state.registry.org(&id)?;
-    let decision = addr
-        .send(Access(user))
-        .await
-        .map_err(org_gone)?;
+    let decision = addr.send(Access(user)).await.map_err(org_gone)?;
     Ok(HttpResponse::Ok().json(decision))
 }
