@@ -130,6 +130,11 @@ impl Application {
         self.port
     }
 
+    /// The actors' registry, for tests that compare live and restored state.
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.clone()
+    }
+
     /// Serves until SIGINT/SIGTERM, then writes a final snapshot and closes
     /// the journal.
     pub async fn run_until_stopped(self) -> io::Result<()> {

@@ -21,6 +21,26 @@ use crate::persist::State;
 
 use super::{CaptureOrg, Registry};
 
+/// Copies the live state of every org and event (step 2 above) once all
+/// of it is durable (step 3).
+pub async fn capture(registry: &Registry) -> Result<State, String> {
+    let orgs = registry.org_addrs();
+    let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
+    let mut state = State::default();
+    for ((id, _), result) in orgs.into_iter().zip(captured) {
+        let (org, events) = result.map_err(|e| format!("org {id} did not answer: {e}"))?;
+        state.orgs.insert(id.clone(), org);
+        state.events.insert(id, events);
+    }
+    registry
+        .journal()
+        .wait_durable(state.newest_seq())
+        .await
+        .map_err(|e| e.to_string())?;
+    state.rebuild_views();
+    Ok(state)
+}
+
 /// What a finished snapshot reports.
 #[derive(Debug, Clone)]
 pub struct Taken {
@@ -58,20 +78,8 @@ impl Snapshots {
 async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
     let started = Instant::now();
     let rotated = registry.journal().rotate().await?;
-    let orgs = registry.org_addrs();
+    let state = capture(registry).await?;
     let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
-    let mut state = State::default();
-    for ((id, _), result) in orgs.into_iter().zip(captured) {
-        let (org, events) = result.map_err(|e| format!("org {id} did not answer: {e}"))?;
-        state.orgs.insert(id.clone(), org);
-        state.events.insert(id, events);
-    }
-    let newest = state.newest_seq();
-    registry
-        .journal()
-        .wait_durable(newest)
-        .await
-        .map_err(|e| e.to_string())?;
     let capture_seconds = started.elapsed().as_secs_f64();
     let taken_at_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
