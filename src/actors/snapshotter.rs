@@ -79,7 +79,6 @@ async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
     let started = Instant::now();
     let rotated = registry.journal().rotate().await?;
     let state = capture(registry).await?;
-    let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
     let capture_seconds = started.elapsed().as_secs_f64();
     let taken_at_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
