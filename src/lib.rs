@@ -29,6 +29,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod inspect;
+pub mod metrics;
 pub mod persist;
 pub mod startup;
 pub mod telemetry;

@@ -44,6 +44,7 @@ impl Application {
     /// Restores the state, opens the journal, starts the actors and binds
     /// the listener (port 0 picks a free one).
     pub async fn build(config: Config) -> Result<Application, StartupError> {
+        crate::metrics::handle();
         let dir = config.snapshot_dir.clone();
         fs::create_dir_all(&dir).map_err(|source| StartupError::Folder {
             path: dir.display().to_string(),
@@ -75,7 +76,10 @@ impl Application {
             &dir,
             restored.next_segment,
             restored.next_seq,
-            Box::new(|_, _| {}),
+            Box::new(|seconds, bytes| {
+                metrics::histogram!(crate::metrics::JOURNAL_FLUSH).record(seconds);
+                metrics::counter!(crate::metrics::JOURNAL_BYTES).increment(bytes as u64);
+            }),
         )?;
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         let registry = Registry::start(restored.state, journal, threads);
@@ -97,6 +101,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(middleware::from_fn(auth::authenticate))
+                .wrap(middleware::from_fn(crate::http::observe::observe))
                 .configure(crate::http::configure)
         })
         .client_request_timeout(Duration::from_secs(10))

@@ -8,6 +8,7 @@ use actix::prelude::*;
 use crate::domain::{
     Decision, Error, Event, EventEffect, Grant, Id, License, OrgView, Permission, Scope, UserView,
 };
+use crate::metrics::Stats;
 use crate::persist::{EventState, Journal, Record, Seq};
 
 use super::Failure;
@@ -22,11 +23,19 @@ pub struct EventActor {
     journal: Journal,
     /// Set when the event is deleted: later messages answer `event_not_found`.
     closed: bool,
+    stats: Arc<Stats>,
 }
 
 impl EventActor {
-    pub fn new(org: Id, id: Id, state: EventState, journal: Journal) -> EventActor {
+    pub fn new(
+        org: Id,
+        id: Id,
+        state: EventState,
+        journal: Journal,
+        stats: Arc<Stats>,
+    ) -> EventActor {
         EventActor {
+            stats,
             org,
             id,
             event: state.event,
@@ -54,10 +63,20 @@ impl EventActor {
         };
         let seq = self.journal.append(&record)?;
         if let Record::Event { effect, .. } = &record {
-            self.event.apply(effect);
+            self.apply(effect);
         }
         self.applied_seq = seq;
         Ok(seq)
+    }
+}
+
+impl EventActor {
+    /// Applies an effect, keeping the slot gauge in step.
+    fn apply(&mut self, effect: &EventEffect) {
+        let before = i64::from(self.event.slots_used());
+        self.event.apply(effect);
+        let after = i64::from(self.event.slots_used());
+        Stats::add(&self.stats.slots_in_use, after - before);
     }
 }
 
@@ -331,7 +350,7 @@ impl Handler<GiveOrgPro> for EventActor {
 
     fn handle(&mut self, m: GiveOrgPro, _: &mut Context<Self>) -> bool {
         let held = !self.closed && self.event.slot_holders().contains(&m.user);
-        self.event.apply(&EventEffect::OrgProGiven { user: m.user });
+        self.apply(&EventEffect::OrgProGiven { user: m.user });
         self.event.set_org_view(m.view);
         held
     }
@@ -346,6 +365,10 @@ impl Handler<Shutdown> for EventActor {
     type Result = ();
 
     fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
+        Stats::add(
+            &self.stats.slots_in_use,
+            -i64::from(self.event.slots_used()),
+        );
         self.closed = true;
         ctx.stop();
     }

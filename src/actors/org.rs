@@ -16,6 +16,7 @@ use crate::domain::{
     Decision, Error, Event, Id, InUse, License, Org, OrgEffect, OrgKind, OrgLicense, OrgView,
     Pools, PoolsChange,
 };
+use crate::metrics::Stats;
 use crate::persist::{EventState, OrgState, Record, Seq};
 
 use super::event::{GiveOrgPro, SetView, Shutdown, TryView};
@@ -64,7 +65,9 @@ impl OrgActor {
         };
         let seq = self.registry.journal().append(&record)?;
         if let Record::Org { effect, .. } = &record {
+            count(self.registry.stats(), &self.org, -1);
             self.org.apply(effect);
+            count(self.registry.stats(), &self.org, 1);
         }
         self.applied_seq = seq;
         Ok(seq)
@@ -82,6 +85,22 @@ impl OrgActor {
             slot_total,
             org_pro,
         })
+    }
+}
+
+/// Adds (`sign` 1) or takes away (-1) an org's pools from the totals.
+pub(super) fn count(stats: &Stats, org: &Org, sign: i64) {
+    let pools = org.pools();
+    let totals = [pools.org_standard, pools.org_pro, pools.event_pro];
+    for (cell, n) in stats.pool_totals.iter().zip(totals) {
+        Stats::add(cell, sign * i64::from(n));
+    }
+    let used = [
+        org.used(OrgLicense::OrgStandard),
+        org.used(OrgLicense::OrgPro),
+    ];
+    for (cell, n) in stats.pool_used.iter().zip(used) {
+        Stats::add(cell, sign * i64::from(n));
     }
 }
 

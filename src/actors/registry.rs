@@ -8,6 +8,7 @@ use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
 use crate::domain::{Error, Id, OrgKind, OrgView};
+use crate::metrics::Stats;
 use crate::persist::{EventState, Journal, OrgState, Record, Seq, State};
 
 use super::{EventActor, Failure, OrgActor};
@@ -29,6 +30,7 @@ pub struct Registry {
     /// Events by (org, event), so a check reaches its event in one lookup.
     events: DashMap<(Id, Id), Addr<EventActor>>,
     journal: Journal,
+    stats: Arc<Stats>,
 }
 
 impl Registry {
@@ -38,11 +40,19 @@ impl Registry {
         let arbiters = (0..threads.max(1))
             .map(|_| Arbiter::new().handle())
             .collect();
+        let stats = Arc::new(Stats::default());
+        for o in state.orgs.values() {
+            super::org::count(&stats, &o.org, 1);
+        }
+        for e in state.events.values().flat_map(|m| m.values()) {
+            Stats::add(&stats.slots_in_use, i64::from(e.event.slots_used()));
+        }
         let registry = Arc::new(Registry {
             arbiters,
             orgs: DashMap::new(),
             events: DashMap::new(),
             journal,
+            stats,
         });
         let State { orgs, mut events } = state;
         for (id, org_state) in orgs {
@@ -108,7 +118,13 @@ impl Registry {
         event: &Id,
         state: EventState,
     ) -> Addr<EventActor> {
-        let actor = EventActor::new(org.clone(), event.clone(), state, self.journal.clone());
+        let actor = EventActor::new(
+            org.clone(),
+            event.clone(),
+            state,
+            self.journal.clone(),
+            self.stats.clone(),
+        );
         let addr = EventActor::start_in_arbiter(arbiter, move |_| actor);
         self.events
             .insert((org.clone(), event.clone()), addr.clone());
@@ -121,6 +137,10 @@ impl Registry {
 
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    pub fn stats(&self) -> &Arc<Stats> {
+        &self.stats
     }
 
     /// Creates the org if it is new. Answers whether it was created and the

@@ -71,7 +71,16 @@ impl Snapshots {
     /// Takes a snapshot, after any already running.
     pub async fn take(&self, registry: &Registry) -> Result<Taken, String> {
         let _one_at_a_time = self.running.lock().await;
-        take(registry, &self.dir).await
+        let started = Instant::now();
+        let taken = take(registry, &self.dir).await;
+        let result = if taken.is_ok() { "ok" } else { "error" };
+        metrics::counter!(crate::metrics::SNAPSHOTS, "result" => result).increment(1);
+        if let Ok(t) = &taken {
+            metrics::histogram!(crate::metrics::SNAPSHOT_DURATION)
+                .record(started.elapsed().as_secs_f64());
+            metrics::gauge!(crate::metrics::SNAPSHOT_BYTES).set(t.bytes as f64);
+        }
+        taken
     }
 }
 

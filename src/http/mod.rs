@@ -4,6 +4,8 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod observe;
+pub mod openapi;
 mod routes;
 
 use std::sync::Arc;

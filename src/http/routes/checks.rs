@@ -13,9 +13,15 @@ use crate::domain::{Decision, Error, Id, Permission, Scope};
 use crate::http::error::code_of;
 use crate::http::extract::{id, ids, scoped};
 use crate::http::{ApiError, AppState, MAX_BATCH};
+use crate::metrics::CHECKS;
 
 use super::grants::grant_json;
 use super::{event_gone, org_gone, RawBody};
+
+fn count_check(d: &Decision) {
+    let outcome = if d.allowed { "allowed" } else { "denied" };
+    metrics::counter!(CHECKS, "outcome" => outcome, "reason" => d.reason.as_str()).increment(1);
+}
 
 #[derive(Deserialize)]
 pub struct CheckQuery {
@@ -43,6 +49,7 @@ pub async fn check(
         .await
         .map_err(event_gone)??;
     state.durable(seq).await?;
+    count_check(&decision);
     Ok(HttpResponse::Ok().json(decision))
 }
 
@@ -131,8 +138,15 @@ pub async fn batch(
     let results: Vec<Value> = results
         .into_iter()
         .map(|r| match r {
-            Ok(decision) => json!(decision),
-            Err(e) => json!({ "error": code_of(&e).1 }),
+            Ok(decision) => {
+                count_check(&decision);
+                json!(decision)
+            }
+            Err(e) => {
+                metrics::counter!(CHECKS, "outcome" => "error", "reason" => code_of(&e).1)
+                    .increment(1);
+                json!({ "error": code_of(&e).1 })
+            }
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "results": results })))

@@ -11,6 +11,19 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let r = &state.registry;
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(r.stats().render(r.org_count(), r.event_count()))
+}
+
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(crate::http::openapi::json())
+}
+
 pub async fn permissions() -> HttpResponse {
     let all: Vec<Value> = Permission::ALL
         .iter()

@@ -38,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .into()
         }))
         .service(resource("/health").route(web::get().to(meta::health)))
+        .service(resource("/metrics").route(web::get().to(meta::metrics)))
+        .service(resource("/openapi.json").route(web::get().to(meta::openapi)))
         .service(resource("/v1/permissions").route(web::get().to(meta::permissions)))
         .service(resource("/v1/admin/snapshot").route(web::post().to(meta::snapshot)))
         .service(

@@ -1,0 +1,61 @@
+//! One log line and the metrics for every request, and the `x-request-id`
+//! header (echoed if the client sent a sane one, made up otherwise).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+
+use crate::metrics::{HTTP_DURATION, HTTP_REQUESTS};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn request_id(req: &ServiceRequest) -> HeaderValue {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let given = req.headers().get(&REQUEST_ID).filter(|v| {
+        let b = v.as_bytes();
+        !b.is_empty() && b.len() <= 128 && b.iter().all(|c| c.is_ascii_graphic())
+    });
+    match given {
+        Some(v) => v.clone(),
+        None => {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let pid = std::process::id();
+            HeaderValue::from_str(&format!("{pid:x}-{n:x}"))
+                .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+        }
+    }
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().clone();
+    let mut res = next.call(req).await?;
+    let elapsed = started.elapsed();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_string());
+    let status = res.status().as_u16();
+    metrics::counter!(HTTP_REQUESTS, "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route.clone())
+        .record(elapsed.as_secs_f64());
+    tracing::info!(
+        target: "gatehouse::request",
+        request_id = id.to_str().unwrap_or(""),
+        method = %method,
+        route = %route,
+        status,
+        micros = elapsed.as_micros() as u64,
+    );
+    res.headers_mut().insert(REQUEST_ID, id);
+    Ok(res)
+}
