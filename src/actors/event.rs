@@ -389,3 +389,19 @@ impl Handler<Capture> for EventActor {
         })
     }
 }
+
+/// Makes the actor panic (tests of the panic policy only).
+#[cfg(feature = "fault-injection")]
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Panic;
+
+#[cfg(feature = "fault-injection")]
+impl Handler<Panic> for EventActor {
+    type Result = ();
+
+    #[allow(clippy::panic)]
+    fn handle(&mut self, _: Panic, _: &mut Context<Self>) {
+        panic!("fault injection: event {}/{} panicked on purpose", self.org, self.id);
+    }
+}

@@ -7,6 +7,20 @@ use crate::domain::Permission;
 use crate::http::auth::Admin;
 use crate::http::{ApiError, AppState};
 
+/// Makes an event actor panic (built only with the `fault-injection`
+/// feature, for the tests of the panic policy).
+#[cfg(feature = "fault-injection")]
+pub async fn panic(
+    _: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, event] = crate::http::extract::ids([&path.0, &path.1])?;
+    let addr = state.registry.event(&org, &event)?;
+    let _ = addr.send(crate::actors::Panic).await;
+    Ok(HttpResponse::Accepted().finish())
+}
+
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }

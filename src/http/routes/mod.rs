@@ -94,7 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(grants::revoke)),
         )
         .service(resource(&format!("{EVENT}/users/{{user}}")).route(web::get().to(checks::user)))
-        .service(resource(&format!("{EVENT}/check")).route(web::get().to(checks::check)))
+        .service(resource(&format!("{EVENT}/check")).route(web::get().to(checks::check)));
+    #[cfg(feature = "fault-injection")]
+    cfg.service(resource("/v1/debug/panic/{org}/{event}").route(web::post().to(meta::panic)));
+    cfg
         .default_service(web::to(|_: HttpRequest| async {
             Err::<String, _>(ApiError::not_found())
         }));
