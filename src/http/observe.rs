@@ -37,6 +37,17 @@ pub async fn observe(
     let started = Instant::now();
     let id = request_id(&req);
     let method = req.method().clone();
+    // Bounded label values: any other method a client invents is "other".
+    let method_label: &'static str = match method.as_str() {
+        "GET" => "GET",
+        "PUT" => "PUT",
+        "POST" => "POST",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
     let mut res = next.call(req).await?;
     let elapsed = started.elapsed();
     let route = res
@@ -44,9 +55,9 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
-    metrics::counter!(HTTP_REQUESTS, "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
+    metrics::counter!(HTTP_REQUESTS, "method" => method_label, "route" => route.clone(), "status" => status.to_string())
         .increment(1);
-    metrics::histogram!(HTTP_DURATION, "method" => method.to_string(), "route" => route.clone())
+    metrics::histogram!(HTTP_DURATION, "method" => method_label, "route" => route.clone())
         .record(elapsed.as_secs_f64());
     tracing::info!(
         target: "gatehouse::request",
