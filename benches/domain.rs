@@ -1,1 +1,254 @@
-fn main() {}
+//! Micro-benchmarks of the domain rules, with no actor or HTTP around them:
+//! the check for a user with 20 grants (target: ≤ 150 ns), a slot
+//! assignment and release (plan + apply), a grant's `covers`, and the
+//! parsing every request does (ids, permissions).
+//!
+//! `cargo bench --bench domain` (add `-- <filter>` to run some). Under
+//! `cargo test --benches` criterion runs each benchmark once, as a smoke test.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use gatehouse::domain::{Event, EventEffect, Grant, Id, OrgView, Permission, Scope};
+
+fn id(s: &str) -> Id {
+    Id::parse(s).unwrap()
+}
+
+/// Plans a change on `event` and applies it, if it changes anything.
+fn apply_put(event: &mut Event, plan: impl FnOnce(&Event) -> Option<EventEffect>) {
+    if let Some(effect) = plan(event) {
+        event.apply(&effect);
+    }
+}
+
+/// An event like the dataset's: 5 collaborators, 3 areas, 200 users with
+/// grants, 20 slot holders, an Org Pro holder, a free collaborator, and the
+/// user `me` with a slot and 20 grants (3 Event-wide, 10 Collaborator, 7 Area).
+fn event_with_20_grants() -> Event {
+    let org_pro: HashSet<Id> = [id("boss")].into();
+    let view = Arc::new(OrgView {
+        slot_total: 100,
+        org_pro,
+    });
+    let mut e = Event::new(Some("bench".into()), view);
+    for c in 0..5 {
+        apply_put(&mut e, |e| {
+            e.plan_put_collaborator(&id(&format!("c{c}")), None).effect
+        });
+    }
+    for a in 0..3 {
+        apply_put(&mut e, |e| {
+            e.plan_put_area(&id(&format!("a{a}")), None).effect
+        });
+    }
+    // Background users so the per-user maps have a realistic size.
+    for u in 0..200 {
+        let user = id(&format!("u{u:07}"));
+        let g = Grant::new(Permission::EventView, Scope::Event).unwrap();
+        apply_put(&mut e, |e| e.plan_grant(&user, g).unwrap().effect);
+        if u < 20 {
+            apply_put(&mut e, |e| e.plan_assign_slot(&user).unwrap().effect);
+        }
+    }
+    // `me`: a slot and 20 grants, none of them Event.Admin nor Event.View,
+    // so a check of Area.FileUpload on a2 has to look at every one.
+    let me = id("me");
+    apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect);
+    let mut grants = Vec::new();
+    for p in [
+        Permission::EventScheduleView,
+        Permission::EventFileView,
+        Permission::EventUpdate,
+    ] {
+        grants.push(Grant::new(p, Scope::Event).unwrap());
+    }
+    for c in 0..5 {
+        for p in [
+            Permission::CollaboratorAdvanceEdit,
+            Permission::CollaboratorScheduleView,
+        ] {
+            grants.push(Grant::new(p, Scope::Collaborator(id(&format!("c{c}")))).unwrap());
+        }
+    }
+    for a in 0..3 {
+        for p in [Permission::AreaScheduleView, Permission::AreaFileView] {
+            grants.push(Grant::new(p, Scope::Area(id(&format!("a{a}")))).unwrap());
+        }
+    }
+    grants.push(Grant::new(Permission::AreaView, Scope::Area(id("a0"))).unwrap());
+    assert_eq!(grants.len(), 20);
+    for g in grants {
+        apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+    }
+    // A free collaborator with the default grants on c1.
+    apply_put(&mut e, |e| {
+        e.plan_attach(&id("c1"), &id("band"), None).unwrap().effect
+    });
+    assert_eq!(e.user_view(&me).grants.len(), 20);
+    e
+}
+
+fn check(c: &mut Criterion) {
+    let e = event_with_20_grants();
+    let me = id("me");
+    let a2 = Scope::Area(id("a2"));
+    let c4 = Scope::Collaborator(id("c4"));
+    let mut g = c.benchmark_group("check");
+
+    // Worst case: every one of the 20 grants is tried and none covers it.
+    let d = e.check(&me, Permission::AreaFileUpload, &a2).unwrap();
+    assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
+    g.bench_function("20_grants/denied_after_all", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::AreaFileUpload),
+                black_box(&a2),
+            )
+        })
+    });
+
+    // Granted through rule 4 (Event.FileView reaches Area.FileView): grants
+    // iterate in permission order, so this is the third one tried.
+    let d = e.check(&me, Permission::AreaFileView, &a2).unwrap();
+    assert!(d.allowed);
+    g.bench_function("20_grants/granted_rule4", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::AreaFileView),
+                black_box(&a2),
+            )
+        })
+    });
+
+    // Granted by an exact scoped grant near the end of the set.
+    let d = e
+        .check(&me, Permission::CollaboratorAdvanceView, &c4)
+        .unwrap();
+    assert!(d.allowed);
+    g.bench_function("20_grants/granted_scoped", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::CollaboratorAdvanceView),
+                black_box(&c4),
+            )
+        })
+    });
+
+    // The cheap answers: no license (three set lookups), and a free
+    // collaborator outside their ceiling.
+    let stranger = id("nobody");
+    g.bench_function("no_license", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&stranger),
+                black_box(Permission::EventView),
+                black_box(&Scope::Event),
+            )
+        })
+    });
+    let band = id("band");
+    g.bench_function("collaborator/outside_license", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&band),
+                black_box(Permission::CollaboratorView),
+                black_box(&c4),
+            )
+        })
+    });
+    g.finish();
+}
+
+fn slots(c: &mut Criterion) {
+    let mut e = event_with_20_grants();
+    let new_user = id("newcomer");
+    let mut g = c.benchmark_group("slot");
+    // One iteration = assign (plan + apply) then release (plan + apply), so
+    // the event is the same before and after.
+    g.bench_function("assign_then_release", |b| {
+        b.iter(|| {
+            let put = e.plan_assign_slot(black_box(&new_user)).unwrap();
+            e.apply(put.effect.as_ref().unwrap());
+            let release = e.plan_release_slot(black_box(&new_user)).unwrap();
+            e.apply(&release);
+        })
+    });
+    // Planning alone: the refusals are as cheap as the acceptances.
+    g.bench_function("plan_assign", |b| {
+        b.iter(|| e.plan_assign_slot(black_box(&new_user)))
+    });
+    g.bench_function("plan_assign/already_held", |b| {
+        let me = id("me");
+        b.iter(|| e.plan_assign_slot(black_box(&me)))
+    });
+    g.finish();
+}
+
+fn covers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("covers");
+    let a0 = Scope::Area(id("a0"));
+    let admin = Grant::new(Permission::EventAdmin, Scope::Event).unwrap();
+    let same = Grant::new(Permission::AreaFileUpload, a0.clone()).unwrap();
+    let wide = Grant::new(Permission::EventScheduleEdit, Scope::Event).unwrap();
+    let other = Grant::new(Permission::AreaFileUpload, Scope::Area(id("a1"))).unwrap();
+    let cases = [
+        ("rule1_admin", &admin, Permission::AreaScheduleView, true),
+        ("rule2_same_scope", &same, Permission::AreaFileView, true),
+        (
+            "rule4_event_wide_hit",
+            &wide,
+            Permission::AreaScheduleView,
+            true,
+        ),
+        (
+            "rule4_event_wide_miss",
+            &wide,
+            Permission::AreaFileView,
+            false,
+        ),
+        ("other_scope_miss", &other, Permission::AreaFileView, false),
+    ];
+    for (name, grant, want, expected) in cases {
+        assert_eq!(grant.covers(want, &a0), expected, "{name}");
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(grant).covers(black_box(want), black_box(&a0)))
+        });
+    }
+    g.finish();
+}
+
+fn parsing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse");
+    g.bench_function("id", |b| b.iter(|| Id::parse(black_box("u0001234"))));
+    g.bench_function("permission", |b| {
+        b.iter(|| Permission::parse(black_box("Collaborator.FileUpload")))
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = check, slots, covers, parsing
+}
+criterion_main!(benches);

@@ -402,6 +402,9 @@ impl Handler<Panic> for EventActor {
 
     #[allow(clippy::panic)]
     fn handle(&mut self, _: Panic, _: &mut Context<Self>) {
-        panic!("fault injection: event {}/{} panicked on purpose", self.org, self.id);
+        panic!(
+            "fault injection: event {}/{} panicked on purpose",
+            self.org, self.id
+        );
     }
 }

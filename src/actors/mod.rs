@@ -15,12 +15,12 @@ mod org;
 mod registry;
 pub mod snapshotter;
 
+#[cfg(feature = "fault-injection")]
+pub use event::Panic;
 pub use event::{
     Capture as CaptureEvent, Check, CheckMany, EventActor, EventCommand, EventInfo, GetInfo,
     GetUser, LicenseOf, SlotsUsed, Write, Written,
 };
-#[cfg(feature = "fault-injection")]
-pub use event::Panic;
 pub use failure::Failure;
 pub use org::{
     Access, Capture as CaptureOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,

@@ -1,10 +1,10 @@
 //! The OpenAPI 3 document of every route (SPEC §2), served at
 //! `GET /openapi.json` and kept in `docs/openapi.json`.
 //!
-//! It is written here with utoipa's builders, next to nothing in the
+//! It is written here with utoipa's builders, not as annotations on the
 //! handlers: one [`Op`] per route of the table in `routes/mod.rs`, and one
 //! schema per JSON shape the handlers write. `tests/openapi.rs` checks that
-//! the document and the served routes agree, and that `docs/openapi.json` is
+//! the document and the served routes agree and that `docs/openapi.json` is
 //! up to date (`UPDATE_OPENAPI=1 cargo test --test openapi` rewrites it).
 
 use std::collections::BTreeMap;
@@ -20,8 +20,8 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{
-    Components, ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem,
-    Paths, PathsBuilder, RefOr, Required, Response, ResponseBuilder, Tag,
+    Components, ComponentsBuilder, Content, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder,
+    PathItem, Paths, PathsBuilder, RefOr, Required, Response, ResponseBuilder, Tag,
 };
 
 use crate::domain::{Permission, Reason, MAX_ID_LEN, MAX_POOL};
@@ -30,14 +30,13 @@ use crate::http::{MAX_BATCH, MAX_BODY};
 
 /// The whole document.
 pub fn document() -> OpenApi {
+    let info = InfoBuilder::new()
+        .title("Gatehouse")
+        .version(env!("CARGO_PKG_VERSION"))
+        .description(Some(DESCRIPTION))
+        .build();
     OpenApiBuilder::new()
-        .info(
-            InfoBuilder::new()
-                .title("Gatehouse")
-                .version(env!("CARGO_PKG_VERSION"))
-                .description(Some(DESCRIPTION))
-                .build(),
-        )
+        .info(info)
         .paths(paths())
         .components(Some(components()))
         .tags(Some(tags()))
@@ -53,22 +52,23 @@ const DESCRIPTION: &str = "License and permission server for an event-production
 
 JSON in and out. Every error is `{\"error\": \"<code>\", \"message\": \"<sentence>\", ...details}`; \
 a refused request changes nothing. A request is checked in this order: token (`401 unauthorized`), \
-route (`404 not_found` for a path that matches no route, `405 method_not_allowed` for a method a \
-path does not list), token rights (`403 forbidden`), then body and rules.
+route (`404 not_found` for a path that matches no route, `405 method_not_allowed` for a method \
+that a path does not list), token rights (`403 forbidden`), then body and rules.
 
 Authentication: `Authorization: Bearer <token>`. The admin token may call every route; the check \
-token only the read-only ones (those that list `check_token` in their security). `/health`, \
+token only the read-only ones (those listing `check_token` in their security). `/health`, \
 `/metrics` and `/openapi.json` need no token.
 
 Ids (org, event, collaborator, area, user) are chosen by the client: `[A-Za-z0-9._:@+-]{1,128}`, \
-not made of dots alone (else `400 invalid_id`). A `PUT` that creates a thing answers `201`; a `PUT` \
-on a thing that exists answers `200` and applies what changed, so repeating one changes nothing.";
+not made of dots alone (else `400 invalid_id`). A `PUT` that creates a thing answers `201`; a \
+`PUT` on a thing that exists answers `200` and applies what changed, so repeating one changes \
+nothing.";
 
 // ---------------------------------------------------------------------------
-// Routes
+// Operations
 
 /// Who may call a route.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Access {
     /// No token.
     Public,
@@ -86,30 +86,26 @@ struct Op {
     errors: BTreeMap<u16, Vec<&'static str>>,
 }
 
-/// An operation on `path` (`{name}` segments become path parameters), with
-/// the security and the token and id errors that follow from `access`.
-fn op(method: HttpMethod, path: &str, id: &str, summary: &str, tag: &str, access: Access) -> Op {
-    let mut builder = OperationBuilder::new()
-        .tag(tag)
-        .summary(Some(summary))
-        .operation_id(Some(id))
-        .securities(Some(security(access)));
+/// An operation on `path` (its `{name}` segments become path parameters),
+/// with the security, and the token and id errors, that follow from `access`.
+fn op(method: HttpMethod, path: &str, id: &str, access: Access) -> Op {
+    let params: Vec<Parameter> = path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| param(name, ParameterIn::Path, true))
+        .collect();
+    let has_ids = !params.is_empty();
+    let params = Some(params).filter(|_| has_ids);
     let mut op = Op {
         method,
         path: path.to_string(),
-        builder: OperationBuilder::new(),
+        builder: OperationBuilder::new()
+            .operation_id(Some(id))
+            .parameters(params)
+            .securities(Some(security(access))),
         errors: BTreeMap::new(),
     };
-    let mut has_params = false;
-    for name in path
-        .split('/')
-        .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-    {
-        builder = builder.parameter(path_param(name));
-        has_params = true;
-    }
-    op.builder = builder;
-    if has_params {
+    if has_ids {
         op = op.errors(400, &["invalid_id"]);
     }
     match access {
@@ -121,86 +117,75 @@ fn op(method: HttpMethod, path: &str, id: &str, summary: &str, tag: &str, access
     }
 }
 
-/// Any of the schemes listed lets the call in; none listed: no token.
+/// Any one of the listed schemes lets the call in; none listed: no token.
 fn security(access: Access) -> Vec<SecurityRequirement> {
-    let admin = || SecurityRequirement::new("admin_token", Vec::<String>::new());
-    let check = || SecurityRequirement::new("check_token", Vec::<String>::new());
+    let scheme = |name| SecurityRequirement::new(name, Vec::<String>::new());
     match access {
         Access::Public => Vec::new(),
-        Access::Read => vec![admin(), check()],
-        Access::Write => vec![admin()],
+        Access::Read => vec![scheme("admin_token"), scheme("check_token")],
+        Access::Write => vec![scheme("admin_token")],
     }
 }
 
 impl Op {
+    fn summary(mut self, summary: &str) -> Op {
+        self.builder = self.builder.summary(Some(summary));
+        self
+    }
+
     fn describe(mut self, description: &str) -> Op {
         self.builder = self.builder.description(Some(description));
         self
     }
 
-    /// A query parameter; a missing required one is `400 bad_request`.
+    /// A query parameter (a missing required one is `400 bad_request`).
     fn query(mut self, name: &str, required: bool) -> Op {
-        self.builder = self
-            .builder
-            .parameter(param(name, ParameterIn::Query, required));
+        let param = param(name, ParameterIn::Query, required);
+        self.builder = self.builder.parameter(param);
         self.errors(400, &["bad_request"])
     }
 
-    /// A JSON request body of the named schema.
+    /// A JSON request body of the named schema; when not `required`, an
+    /// empty body reads as `{}`.
     fn body(mut self, schema: &str, required: bool) -> Op {
-        let description = if required {
-            "JSON body."
-        } else {
-            "JSON body; may be empty (read as `{}`)."
-        };
         let body = RequestBodyBuilder::new()
-            .description(Some(description))
-            .required(Some(if required {
-                Required::True
-            } else {
-                Required::False
-            }))
-            .content("application/json", content(r(schema)))
-            .build();
-        self.builder = self.builder.request_body(Some(body));
+            .required(Some(required_if(required)))
+            .content("application/json", content(r(schema)));
+        let body = if required {
+            body
+        } else {
+            body.description(Some("May be empty: read as `{}`."))
+        };
+        self.builder = self.builder.request_body(Some(body.build()));
         self.errors(400, &["bad_request"])
             .errors(413, &["payload_too_large"])
     }
 
-    /// A success answer with a JSON body of the named schema.
-    fn ok(mut self, status: &str, description: &str, schema: &str) -> Op {
+    /// A success answer with a body of the named JSON schema.
+    fn ok(self, status: &str, description: &str, schema: &str) -> Op {
         let response = ResponseBuilder::new()
             .description(description)
-            .content("application/json", content(r(schema)))
-            .build();
-        self.builder = self.builder.response(status, response);
-        self
+            .content("application/json", content(r(schema)));
+        self.response(status, response)
     }
 
-    /// The answer of an idempotent `PUT`: `201` new, `200` existing.
+    /// The answer of an idempotent `PUT`: `201` when new, `200` when not.
     fn put_answer(self, what: &str, schema: &str) -> Op {
+        let existed = format!("The {what} existed; what the request changed was applied.");
         self.ok("201", &format!("Created: the new {what}."), schema)
-            .ok(
-                "200",
-                &format!("The {what} existed; what the request changed was applied."),
-                schema,
-            )
+            .ok("200", &existed, schema)
     }
 
-    /// A success answer built by hand (non-JSON or free-form bodies).
+    fn no_content(self, description: &str) -> Op {
+        self.response("204", ResponseBuilder::new().description(description))
+    }
+
     fn response(mut self, status: &str, response: ResponseBuilder) -> Op {
         self.builder = self.builder.response(status, response);
         self
     }
 
-    fn no_content(mut self, description: &str) -> Op {
-        self.builder = self
-            .builder
-            .response("204", ResponseBuilder::new().description(description));
-        self
-    }
-
-    /// Adds error codes answered with `status`.
+    /// Error codes the operation can answer with `status`.
     fn errors(mut self, status: u16, codes: &[&'static str]) -> Op {
         let listed = self.errors.entry(status).or_default();
         for code in codes {
@@ -211,25 +196,41 @@ impl Op {
         self
     }
 
-    /// The answer waits for the journal: `503 unavailable` if it cannot
-    /// reach the disk.
+    /// The answer waits until the journal is flushed to disk (for a read:
+    /// the writes it shows), or writes a snapshot.
     fn durable(self) -> Op {
         self.errors(503, &["unavailable"])
     }
 
-    fn add_to(self, paths: PathsBuilder) -> PathsBuilder {
-        let mut builder = self.builder;
+    fn add_to(self, paths: PathsBuilder, tag: &str) -> PathsBuilder {
+        let mut builder = self.builder.tag(tag);
         for (status, codes) in &self.errors {
-            builder = builder.response(status.to_string(), error(*status, codes));
+            let shared = match codes.as_slice() {
+                [code] if SHARED.contains(&(*status, *code)) => Some(*code),
+                _ => None,
+            };
+            builder = match shared {
+                Some(code) => builder.response(status.to_string(), Ref::from_response_name(code)),
+                None => builder.response(status.to_string(), error(*status, codes)),
+            };
         }
         paths.path(self.path, PathItem::new(self.method, builder))
     }
 }
 
-/// An error answer: the shared error schema, its `error` one of `codes`.
+/// Error answers alone under their status on many routes: written once in
+/// `#/components/responses`, named by their code.
+const SHARED: [(u16, &str); 4] = [
+    (401, "unauthorized"),
+    (403, "forbidden"),
+    (413, "payload_too_large"),
+    (503, "unavailable"),
+];
+
+/// An error answer: the shared `Error` schema, with `error` one of `codes`.
 fn error(status: u16, codes: &[&str]) -> Response {
     let listed: Vec<String> = codes.iter().map(|c| format!("`{c}`")).collect();
-    let narrowed = ObjectBuilder::new().property("error", enumeration(codes, ""));
+    let narrowed = ObjectBuilder::new().property("error", enumeration(codes));
     let schema = AllOfBuilder::new().item(r("Error")).item(narrowed);
     ResponseBuilder::new()
         .description(format!("{} {}.", status_text(status), listed.join(", ")))
@@ -245,242 +246,212 @@ fn status_text(status: u16) -> String {
         404 => "Not found:".into(),
         409 => "Refused by the rules:".into(),
         413 => format!("The body is over {MAX_BODY} bytes:"),
-        503 => "The journal could not make the change durable:".into(),
+        503 => "Storage failed (journal or snapshot write); retry later:".into(),
         _ => "Error:".into(),
     }
 }
 
-fn content(schema: RefOr<Schema>) -> utoipa::openapi::Content {
-    ContentBuilder::new().schema(Some(schema)).build()
+fn required_if(required: bool) -> Required {
+    if required {
+        Required::True
+    } else {
+        Required::False
+    }
 }
 
-fn path_param(name: &str) -> Parameter {
-    param(name, ParameterIn::Path, true)
+fn content(schema: RefOr<Schema>) -> Content {
+    ContentBuilder::new().schema(Some(schema)).build()
 }
 
 /// A path or query parameter: what it is, its schema and an example value.
 fn param(name: &str, place: ParameterIn, required: bool) -> Parameter {
+    let scoped = "is scoped to: required for a permission of that domain, refused \
+                  (`unexpected_scope`) for the others.";
     let (description, schema, example) = match name {
-        "org" => ("Organization id.", "Id", "acme"),
-        "event" => ("Event id.", "Id", "summer-fest"),
-        "user" => ("User id.", "Id", "alice"),
-        "c" => ("Collaborator id.", "Id", "headliner"),
-        "a" => ("Area id.", "Id", "main-stage"),
-        "permission" => ("Permission name.", "Permission", "Event.View"),
+        "org" => ("Organization id.".to_string(), "Id", "acme"),
+        "event" => ("Event id.".into(), "Id", "summer-fest"),
+        "user" => ("User id.".into(), "Id", "alice"),
+        "c" => ("Collaborator id.".into(), "Id", "headliner"),
+        "a" => ("Area id.".into(), "Id", "main-stage"),
+        "permission" => ("Permission name.".into(), "Permission", "Event.View"),
         "collaborator" => (
-            "Collaborator the permission is scoped to: required for a Collaborator permission, \
-             refused (`unexpected_scope`) for the others.",
+            format!("Collaborator the permission {scoped}"),
             "Id",
             "headliner",
         ),
-        "area" => (
-            "Area the permission is scoped to: required for an Area permission, refused \
-             (`unexpected_scope`) for the others.",
-            "Id",
-            "main-stage",
-        ),
-        _ => ("Id.", "Id", "x"),
+        "area" => (format!("Area the permission {scoped}"), "Id", "main-stage"),
+        _ => ("Id.".into(), "Id", "x"),
     };
     ParameterBuilder::new()
         .name(name)
         .parameter_in(place)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
+        .required(required_if(required))
         .description(Some(description))
         .schema(Some(r(schema)))
         .example(Some(json!(example)))
         .build()
 }
 
+// ---------------------------------------------------------------------------
+// The route table, by tag
+
 fn paths() -> Paths {
+    let groups = [
+        ("meta", meta_ops()),
+        ("orgs", org_ops()),
+        ("events", event_ops()),
+        ("grants", grant_ops()),
+        ("checks", check_ops()),
+    ];
+    let mut paths = PathsBuilder::new();
+    for (tag, ops) in groups {
+        for op in ops {
+            paths = op.add_to(paths, tag);
+        }
+    }
+    paths.build()
+}
+
+fn tags() -> Vec<Tag> {
     [
-        meta_ops(),
-        org_ops(),
-        event_ops(),
-        license_ops(),
-        check_ops(),
+        (
+            "meta",
+            "Health, metrics, this document, the permission catalogue, snapshots.",
+        ),
+        (
+            "orgs",
+            "Organizations, their license pools, members and org access.",
+        ),
+        ("events", "Events, their collaborators and their areas."),
+        (
+            "grants",
+            "Event Pro slots, free collaborator access and permission grants.",
+        ),
+        ("checks", "The read side: checks, and what a user has."),
     ]
     .into_iter()
-    .flatten()
-    .fold(PathsBuilder::new(), |paths, op| op.add_to(paths))
-    .build()
+    .map(|(name, about)| {
+        TagBuilder::new()
+            .name(name)
+            .description(Some(about))
+            .build()
+    })
+    .collect()
 }
 
 const ORG: &str = "/v1/orgs/{org}";
 const EVENT: &str = "/v1/orgs/{org}/events/{event}";
+const ORG_EVENT_NOT_FOUND: &[&str] = &["org_not_found", "event_not_found"];
 
 fn meta_ops() -> Vec<Op> {
     use Access::*;
     use HttpMethod::*;
+    let text = ObjectBuilder::new().schema_type(Type::String);
     let metrics = ResponseBuilder::new()
-        .description("Prometheus text exposition format.")
-        .content(
-            "text/plain; version=0.0.4",
-            content(ObjectBuilder::new().schema_type(Type::String).into()),
-        );
+        .description("The Prometheus text exposition format.")
+        .content("text/plain; version=0.0.4", content(text.into()));
+    let any = ObjectBuilder::new().schema_type(Type::Object);
     let openapi = ResponseBuilder::new()
-        .description("This document.")
-        .content(
-            "application/json",
-            content(ObjectBuilder::new().schema_type(Type::Object).into()),
-        );
+        .description("This document (OpenAPI 3).")
+        .content("application/json", content(any.into()));
     vec![
-        op(Get, "/health", "health", "Liveness", "meta", Public).ok("200", "Up.", "Health"),
-        op(
-            Get,
-            "/metrics",
-            "metrics",
-            "Prometheus metrics",
-            "meta",
-            Public,
-        )
-        .describe(
-            "Request counts and durations, checks by outcome, and gauges for orgs, \
+        op(Get, "/health", "health", Public)
+            .summary("Liveness")
+            .ok("200", "Up.", "Health"),
+        op(Get, "/metrics", "metrics", Public)
+            .summary("Prometheus metrics")
+            .describe(
+                "Request counts and durations, checks by outcome, and gauges for orgs, \
                  events, slots in use, journal and snapshot timings.",
-        )
-        .response("200", metrics),
-        op(
-            Get,
-            "/openapi.json",
-            "openapi",
-            "This OpenAPI document",
-            "meta",
-            Public,
-        )
-        .response("200", openapi),
-        op(
-            Get,
-            "/v1/permissions",
-            "listPermissions",
-            "The permission catalogue",
-            "meta",
-            Read,
-        )
-        .ok(
-            "200",
-            "Every permission and its domain.",
-            "PermissionCatalogue",
-        ),
-        op(
-            Post,
-            "/v1/admin/snapshot",
-            "takeSnapshot",
-            "Write a snapshot now",
-            "meta",
-            Write,
-        )
-        .ok("200", "The snapshot is safely on disk.", "Snapshot")
-        .durable(),
+            )
+            .response("200", metrics),
+        op(Get, "/openapi.json", "openapi", Public)
+            .summary("This OpenAPI document")
+            .response("200", openapi),
+        op(Get, "/v1/permissions", "listPermissions", Read)
+            .summary("The permission catalogue")
+            .ok(
+                "200",
+                "Every permission and its domain.",
+                "PermissionCatalogue",
+            ),
+        op(Post, "/v1/admin/snapshot", "takeSnapshot", Write)
+            .summary("Write a snapshot now")
+            .ok("200", "The snapshot is safely on disk.", "Snapshot")
+            .durable(),
     ]
 }
 
 fn org_ops() -> Vec<Op> {
     use Access::*;
     use HttpMethod::*;
-    let members = format!("{ORG}/members");
     let member = format!("{ORG}/members/{{user}}");
     vec![
-        op(Put, ORG, "putOrg", "Create an organization", "orgs", Write)
+        op(Put, ORG, "putOrg", Write)
+            .summary("Create an organization")
             .describe("Idempotent. An org's kind and owner never change (`409 conflict`).")
             .body("OrgBody", true)
             .put_answer("organization", "Org")
             .errors(409, &["conflict"])
             .durable(),
-        op(
-            Get,
-            ORG,
-            "getOrg",
-            "An organization and its license pools",
-            "orgs",
-            Read,
-        )
-        .ok("200", "The organization.", "Org")
-        .errors(404, &["org_not_found"]),
-        op(
-            Put,
-            &format!("{ORG}/licenses"),
-            "putLicenses",
-            "Set license pool sizes",
-            "orgs",
-            Write,
-        )
-        .describe(
-            "Missing counts are unchanged. Lowering a pool below what is in use is refused \
-                 whole (`409 licenses_in_use`, listing what blocks it). A personal org may only \
-                 buy `event_pro` (`400 personal_org`).",
-        )
-        .body("LicensesBody", false)
-        .ok("200", "The organization after the change.", "Org")
-        .errors(400, &["personal_org"])
-        .errors(404, &["org_not_found"])
-        .errors(409, &["licenses_in_use"])
-        .durable(),
-        op(
-            Get,
-            &format!("{ORG}/access"),
-            "orgAccess",
-            "May a user access the org?",
-            "orgs",
-            Read,
-        )
-        .describe(
-            "Allowed for `org_standard` and `org_pro` holders and for a personal org's \
+        op(Get, ORG, "getOrg", Read)
+            .summary("An organization and its license pools")
+            .ok("200", "The organization.", "Org")
+            .errors(404, &["org_not_found"]),
+        op(Put, &format!("{ORG}/licenses"), "putLicenses", Write)
+            .summary("Set the sizes of the license pools")
+            .describe(
+                "A missing count is unchanged. Lowering a pool below what is in use is \
+                 refused whole (`409 licenses_in_use`, listing what blocks it). A personal \
+                 org may only buy `event_pro` (`400 personal_org`).",
+            )
+            .body("LicensesBody", false)
+            .ok("200", "The organization after the change.", "Org")
+            .errors(400, &["personal_org"])
+            .errors(404, &["org_not_found"])
+            .errors(409, &["licenses_in_use"])
+            .durable(),
+        op(Get, &format!("{ORG}/access"), "orgAccess", Read)
+            .summary("May a user access the organization?")
+            .describe(
+                "Allowed for `org_standard` and `org_pro` holders and for a personal org's \
                  owner (license `owner`); otherwise `no_license`.",
-        )
-        .query("user", true)
-        .ok("200", "The decision.", "Decision")
-        .errors(404, &["org_not_found"]),
-        op(
-            Get,
-            &members,
-            "listMembers",
-            "Members of an org",
-            "members",
-            Read,
-        )
-        .ok("200", "The members, sorted by user.", "Members")
-        .errors(404, &["org_not_found"]),
-        op(
-            Put,
-            &member,
-            "putMember",
-            "Add a member or set their org license",
-            "members",
-            Write,
-        )
-        .describe(
-            "Switching license is atomic. Giving `org_pro` releases the member's Event Pro \
-                 slots on the org's events (listed in `released_slots`). A personal org has no \
-                 members but its owner (`400 personal_org`).",
-        )
-        .body("MemberBody", false)
-        .put_answer("member", "MemberChange")
-        .errors(400, &["personal_org"])
-        .errors(404, &["org_not_found"])
-        .errors(409, &["no_seat_available"])
-        .durable(),
-        op(Get, &member, "getMember", "One member", "members", Read)
+            )
+            .query("user", true)
+            .ok("200", "The decision.", "Decision")
+            .errors(404, &["org_not_found"]),
+        op(Get, &format!("{ORG}/members"), "listMembers", Read)
+            .summary("The members of an organization")
+            .ok("200", "The members, sorted by user.", "Members")
+            .errors(404, &["org_not_found"]),
+        op(Put, &member, "putMember", Write)
+            .summary("Add a member, or set their org license")
+            .describe(
+                "Switching license is atomic: on failure the old one is kept. Giving \
+                 `org_pro` releases the member's Event Pro slots on the org's events \
+                 (`released_slots`). A personal org has no member but its owner \
+                 (`400 personal_org`).",
+            )
+            .body("MemberBody", false)
+            .put_answer("member", "MemberChange")
+            .errors(400, &["personal_org"])
+            .errors(404, &["org_not_found"])
+            .errors(409, &["no_seat_available"])
+            .durable(),
+        op(Get, &member, "getMember", Read)
+            .summary("One member")
             .ok("200", "The member.", "Member")
             .errors(404, &["org_not_found", "member_not_found"]),
-        op(
-            Delete,
-            &member,
-            "deleteMember",
-            "Remove a member",
-            "members",
-            Write,
-        )
-        .describe(
-            "Frees their org license; their slots and grants stay. Removing a personal \
+        op(Delete, &member, "deleteMember", Write)
+            .summary("Remove a member")
+            .describe(
+                "Frees their org license; their slots and grants stay. Removing a personal \
                  org's owner is `400 personal_org`.",
-        )
-        .no_content("Removed.")
-        .errors(400, &["personal_org"])
-        .errors(404, &["org_not_found", "member_not_found"])
-        .durable(),
+            )
+            .no_content("Removed.")
+            .errors(400, &["personal_org"])
+            .errors(404, &["org_not_found", "member_not_found"])
+            .durable(),
     ]
 }
 
@@ -489,262 +460,164 @@ fn event_ops() -> Vec<Op> {
     use HttpMethod::*;
     let collaborator = format!("{EVENT}/collaborators/{{c}}");
     let area = format!("{EVENT}/areas/{{a}}");
-    let not_found = ["org_not_found", "event_not_found"];
     vec![
-        op(
-            Get,
-            &format!("{ORG}/events"),
-            "listEvents",
-            "Events of an org",
-            "events",
-            Read,
-        )
-        .ok("200", "The events, sorted by id.", "EventList")
-        .errors(404, &["org_not_found"]),
-        op(
-            Put,
-            EVENT,
-            "putEvent",
-            "Create an event or rename it",
-            "events",
-            Write,
-        )
-        .describe("Idempotent. Creating an event needs `event_pro >= 1` on its org.")
-        .body("NameBody", false)
-        .put_answer("event", "Event")
-        .errors(404, &["org_not_found"])
-        .errors(409, &["event_pro_required"])
-        .durable(),
-        op(
-            Get,
-            EVENT,
-            "getEvent",
-            "An event, its slots, collaborators and areas",
-            "events",
-            Read,
-        )
-        .ok("200", "The event (lists sorted).", "Event")
-        .errors(404, &not_found)
-        .durable(),
-        op(
-            Delete,
-            EVENT,
-            "deleteEvent",
-            "Delete an event",
-            "events",
-            Write,
-        )
-        .no_content("Deleted.")
-        .errors(404, &not_found)
-        .durable(),
-        op(
-            Put,
-            &collaborator,
-            "putCollaborator",
-            "Create a collaborator or rename it",
-            "events",
-            Write,
-        )
-        .body("NameBody", false)
-        .put_answer("collaborator", "Named")
-        .errors(404, &not_found)
-        .durable(),
-        op(
-            Delete,
-            &collaborator,
-            "deleteCollaborator",
-            "Delete a collaborator",
-            "events",
-            Write,
-        )
-        .no_content("Deleted, with its scoped grants and its users' attachments.")
-        .errors(404, &not_found)
-        .errors(404, &["collaborator_not_found"])
-        .durable(),
-        op(
-            Put,
-            &area,
-            "putArea",
-            "Create an area or rename it",
-            "events",
-            Write,
-        )
-        .body("NameBody", false)
-        .put_answer("area", "Named")
-        .errors(404, &not_found)
-        .durable(),
-        op(
-            Delete,
-            &area,
-            "deleteArea",
-            "Delete an area",
-            "events",
-            Write,
-        )
-        .no_content("Deleted, with its scoped grants.")
-        .errors(404, &not_found)
-        .errors(404, &["area_not_found"])
-        .durable(),
+        op(Get, &format!("{ORG}/events"), "listEvents", Read)
+            .summary("The events of an organization")
+            .ok("200", "The events, sorted by id.", "EventList")
+            .errors(404, &["org_not_found"]),
+        op(Put, EVENT, "putEvent", Write)
+            .summary("Create an event, or rename it")
+            .describe("Idempotent. Creating an event needs `event_pro >= 1` on its org.")
+            .body("NameBody", false)
+            .put_answer("event", "Event")
+            .errors(404, &["org_not_found"])
+            .errors(409, &["event_pro_required"])
+            .durable(),
+        op(Get, EVENT, "getEvent", Read)
+            .summary("An event, its slots, collaborators and areas")
+            .ok("200", "The event (its lists sorted).", "Event")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .durable(),
+        op(Delete, EVENT, "deleteEvent", Write)
+            .summary("Delete an event")
+            .no_content("Deleted.")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .durable(),
+        op(Put, &collaborator, "putCollaborator", Write)
+            .summary("Create a collaborator, or rename it")
+            .body("NameBody", false)
+            .put_answer("collaborator", "Named")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .durable(),
+        op(Delete, &collaborator, "deleteCollaborator", Write)
+            .summary("Delete a collaborator")
+            .no_content("Deleted, with the grants scoped to it and its users' attachments.")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["collaborator_not_found"])
+            .durable(),
+        op(Put, &area, "putArea", Write)
+            .summary("Create an area, or rename it")
+            .body("NameBody", false)
+            .put_answer("area", "Named")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .durable(),
+        op(Delete, &area, "deleteArea", Write)
+            .summary("Delete an area")
+            .no_content("Deleted, with the grants scoped to it.")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["area_not_found"])
+            .durable(),
     ]
 }
 
-fn license_ops() -> Vec<Op> {
+fn grant_ops() -> Vec<Op> {
     use Access::*;
     use HttpMethod::*;
     let slot = format!("{EVENT}/slots/{{user}}");
     let attachment = format!("{EVENT}/collaborators/{{c}}/users/{{user}}");
     let grant = format!("{EVENT}/users/{{user}}/grants/{{permission}}");
-    let not_found = ["org_not_found", "event_not_found"];
-    let scope = ["unknown_permission", "missing_scope", "unexpected_scope"];
-    let scopes = ["collaborator_not_found", "area_not_found"];
-    vec![
-        op(
-            Put,
-            &slot,
-            "assignSlot",
-            "Give a user an Event Pro slot",
-            "slots",
-            Write,
-        )
-        .describe("Idempotent. At most `event_pro` users hold a slot on one event.")
-        .put_answer("slot", "Slot")
-        .errors(404, &not_found)
-        .errors(409, &["no_slot_available", "org_pro_holder"])
-        .durable(),
-        op(
-            Delete,
-            &slot,
-            "releaseSlot",
-            "Release a user's slot",
-            "slots",
-            Write,
-        )
-        .no_content("Released.")
-        .errors(404, &not_found)
-        .errors(404, &["slot_not_found"])
-        .durable(),
-        op(
-            Put,
-            &attachment,
-            "attachUser",
-            "Attach a user to a collaborator (free access)",
-            "slots",
-            Write,
-        )
-        .describe(
-            "Idempotent: attaching again changes nothing, even with another list. Gives \
-                 the listed Collaborator permissions on that collaborator, or the defaults.",
-        )
-        .body("AttachBody", false)
-        .put_answer("attachment", "Attachment")
-        .errors(400, &["unknown_permission"])
-        .errors(404, &not_found)
-        .errors(404, &["collaborator_not_found"])
-        .durable(),
-        op(
-            Delete,
-            &attachment,
-            "detachUser",
-            "Detach a user from a collaborator",
-            "slots",
-            Write,
-        )
-        .no_content("Detached; their grants stay.")
-        .errors(404, &not_found)
-        .errors(404, &["collaborator_not_found", "attachment_not_found"])
-        .durable(),
-        op(Put, &grant, "grant", "Grant a permission", "grants", Write)
-            .describe("Idempotent. The scope named by `collaborator` or `area` must exist.")
-            .query("collaborator", false)
+    let scoped = |op: Op| {
+        op.query("collaborator", false)
             .query("area", false)
-            .put_answer("grant", "Grant")
-            .errors(400, &scope)
-            .errors(404, &not_found)
-            .errors(404, &scopes)
+            .errors(
+                400,
+                &["unknown_permission", "missing_scope", "unexpected_scope"],
+            )
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["collaborator_not_found", "area_not_found"])
+            .durable()
+    };
+    vec![
+        op(Put, &slot, "assignSlot", Write)
+            .summary("Give a user an Event Pro slot on an event")
+            .describe("Idempotent. At most `event_pro` users hold a slot on one event.")
+            .put_answer("slot", "Slot")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(409, &["no_slot_available", "org_pro_holder"])
             .durable(),
-        op(
-            Delete,
-            &grant,
-            "revoke",
-            "Revoke a permission",
-            "grants",
-            Write,
-        )
-        .query("collaborator", false)
-        .query("area", false)
-        .no_content("Revoked.")
-        .errors(400, &scope)
-        .errors(404, &not_found)
-        .errors(404, &scopes)
-        .errors(404, &["grant_not_found"])
-        .durable(),
+        op(Delete, &slot, "releaseSlot", Write)
+            .summary("Release a user's slot")
+            .no_content("Released.")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["slot_not_found"])
+            .durable(),
+        op(Put, &attachment, "attachUser", Write)
+            .summary("Attach a user to a collaborator (free collaborator access)")
+            .describe(
+                "Gives the listed Collaborator permissions on that collaborator, or the \
+                 defaults. Attaching again changes nothing, even with another list.",
+            )
+            .body("AttachBody", false)
+            .put_answer("attachment", "Attachment")
+            .errors(400, &["unknown_permission"])
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["collaborator_not_found"])
+            .durable(),
+        op(Delete, &attachment, "detachUser", Write)
+            .summary("Detach a user from a collaborator")
+            .no_content("Detached; their grants stay.")
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["collaborator_not_found", "attachment_not_found"])
+            .durable(),
+        scoped(op(Put, &grant, "grant", Write))
+            .summary("Grant a permission")
+            .describe("Idempotent. The scope named by `collaborator` or `area` must exist.")
+            .put_answer("grant", "Grant"),
+        scoped(op(Delete, &grant, "revoke", Write))
+            .summary("Revoke a permission")
+            .no_content("Revoked.")
+            .errors(404, &["grant_not_found"]),
     ]
 }
 
 fn check_ops() -> Vec<Op> {
     use Access::*;
     use HttpMethod::*;
-    let not_found = ["org_not_found", "event_not_found"];
     vec![
-        op(
-            Get,
-            &format!("{EVENT}/users/{{user}}"),
-            "eventUser",
-            "A user on an event",
-            "checks",
-            Read,
-        )
-        .ok("200", "Their license, attachments and grants.", "EventUser")
-        .errors(404, &not_found)
-        .durable(),
-        op(
-            Get,
-            &format!("{EVENT}/check"),
-            "check",
-            "May a user do this here?",
-            "checks",
-            Read,
-        )
-        .describe(
-            "True exactly when the permission is inside the user's license ceiling on the \
-                 event and some grant of theirs covers it.",
-        )
-        .query("user", true)
-        .query("permission", true)
-        .query("collaborator", false)
-        .query("area", false)
-        .ok("200", "The decision and its reason.", "Decision")
-        .errors(
-            400,
-            &["unknown_permission", "missing_scope", "unexpected_scope"],
-        )
-        .errors(404, &not_found)
-        .errors(404, &["collaborator_not_found", "area_not_found"])
-        .durable(),
-        op(
-            Post,
-            &format!("{ORG}/check"),
-            "checkBatch",
-            "Many checks at once",
-            "checks",
-            Read,
-        )
-        .describe(&format!(
-            "At most {MAX_BATCH} checks, answered in order. An item that fails is \
+        op(Get, &format!("{EVENT}/users/{{user}}"), "eventUser", Read)
+            .summary("What a user has on an event")
+            .ok(
+                "200",
+                "Their license, collaborators and grants.",
+                "EventUser",
+            )
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .durable(),
+        op(Get, &format!("{EVENT}/check"), "check", Read)
+            .summary("May this user do this here?")
+            .describe(
+                "Allowed exactly when the permission is inside the user's license ceiling on \
+                 the event and some grant of theirs covers it.",
+            )
+            .query("user", true)
+            .query("permission", true)
+            .query("collaborator", false)
+            .query("area", false)
+            .ok("200", "The decision and its reason.", "Decision")
+            .errors(
+                400,
+                &["unknown_permission", "missing_scope", "unexpected_scope"],
+            )
+            .errors(404, ORG_EVENT_NOT_FOUND)
+            .errors(404, &["collaborator_not_found", "area_not_found"])
+            .durable(),
+        op(Post, &format!("{ORG}/check"), "checkBatch", Read)
+            .summary("Many checks at once")
+            .describe(&format!(
+                "At most {MAX_BATCH} checks, answered in order. A check that fails is \
                  `{{\"error\": code}}` without failing the batch."
-        ))
-        .body("CheckBatch", true)
-        .ok("200", "One result per check, in order.", "CheckResults")
-        .errors(404, &["org_not_found"])
-        .durable(),
+            ))
+            .body("CheckBatch", true)
+            .ok("200", "One result per check, in order.", "CheckResults")
+            .errors(404, &["org_not_found"])
+            .durable(),
         op(
             Get,
             &format!("{ORG}/users/{{user}}/events"),
             "userEvents",
-            "Events where a user has a license",
-            "checks",
             Read,
         )
+        .summary("The events where a user has a license")
         .ok(
             "200",
             "The events, sorted, with the user's license on each.",
@@ -754,372 +627,250 @@ fn check_ops() -> Vec<Op> {
     ]
 }
 
-fn tags() -> Vec<Tag> {
-    [
-        (
-            "meta",
-            "Health, metrics, this document, the catalogue and snapshots.",
-        ),
-        ("orgs", "Organizations, their license pools and org access."),
-        ("members", "Members of a team org and their org licenses."),
-        ("events", "Events, their collaborators and areas."),
-        ("slots", "Event Pro slots and free collaborator access."),
-        ("grants", "Permissions given per event and user."),
-        ("checks", "The read side: checks and what a user has."),
-    ]
-    .into_iter()
-    .map(|(name, description)| {
-        TagBuilder::new()
-            .name(name)
-            .description(Some(description))
-            .build()
-    })
-    .collect()
-}
-
 // ---------------------------------------------------------------------------
 // Schemas
 
 fn components() -> Components {
     let bearer = |description: &str| {
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .description(Some(description))
-                .build(),
-        )
+        let http = HttpBuilder::new().scheme(HttpAuthScheme::Bearer);
+        SecurityScheme::Http(http.description(Some(description)).build())
     };
     ComponentsBuilder::new()
-        .schemas_from_iter(schemas())
+        .schemas_from_iter(
+            [
+                common_schemas(),
+                org_schemas(),
+                event_schemas(),
+                check_schemas(),
+            ]
+            .concat(),
+        )
+        .responses_from_iter(SHARED.map(|(status, code)| (code, error(status, &[code]))))
         .security_scheme("admin_token", bearer("The admin token: every route."))
         .security_scheme(
             "check_token",
-            bearer("The check token: read-only routes only."),
+            bearer("The check token: the read-only routes."),
         )
         .build()
 }
 
-fn schemas() -> Vec<(&'static str, RefOr<Schema>)> {
-    let permissions: Vec<&str> = Permission::ALL.iter().map(|p| p.name()).collect();
-    let defaults: Vec<&str> = Permission::COLLABORATOR_DEFAULTS
-        .iter()
-        .map(|p| p.name())
-        .collect();
-    let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+type Named = (&'static str, RefOr<Schema>);
+
+fn common_schemas() -> Vec<Named> {
     let id = ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(format!(
             "^(?!\\.+$)[A-Za-z0-9._:@+-]{{1,{MAX_ID_LEN}}}$"
         )))
-        .description(Some("A client-chosen id, not made of dots alone."))
         .examples(["acme"]);
-    let license = "`org_standard`, `org_pro` (org licenses), `owner` (a personal org's owner), \
-                   `event_pro` (a slot on the event), `collaborator` (free collaborator access).";
+    let permissions: Vec<&str> = Permission::ALL.iter().map(|p| p.name()).collect();
+    let licenses = [
+        "org_standard",
+        "org_pro",
+        "owner",
+        "event_pro",
+        "collaborator",
+    ];
+    let blocked = obj([("event", r("Id")), ("used", count())]);
     vec![
         (
             "Error",
-            obj(
+            about(
                 "Every error. Details: `licenses_in_use` lists what blocks the change \
                  (`events` for `event_pro`, `used` for an org pool); `no_seat_available` \
                  gives `license` and `total`; `no_slot_available` gives `total`.",
-                [
-                    ("error", string("The error code.")),
-                    ("message", string("A human sentence.")),
-                    (
-                        "events?",
-                        list(obj("", [("event", r("Id")), ("used", count(""))])),
-                    ),
-                    ("used?", count("")),
+                obj([
+                    ("error", about("The error code.", string())),
+                    ("message", about("A human sentence.", string())),
+                    ("events?", list(blocked)),
+                    ("used?", count()),
                     ("license?", r("OrgLicense")),
-                    ("total?", count("")),
-                ],
+                    ("total?", count()),
+                ]),
             ),
         ),
-        ("Id", id.into()),
         (
-            "Permission",
-            enumeration(&permissions, "A permission of the catalogue."),
+            "Id",
+            about("A client-chosen id, not made of dots alone.", id.into()),
         ),
+        ("Permission", enumeration(&permissions)),
         (
             "License",
-            enumeration(
-                &[
-                    "org_standard",
-                    "org_pro",
-                    "owner",
-                    "event_pro",
-                    "collaborator",
-                ],
-                license,
+            about(
+                "`org_standard`, `org_pro` (org licenses), `owner` (a personal org's owner), \
+                 `event_pro` (a slot on the event), `collaborator` (free collaborator access).",
+                enumeration(&licenses),
             ),
         ),
-        (
-            "OrgLicense",
-            enumeration(&["org_standard", "org_pro"], "An org license."),
-        ),
-        (
-            "Reason",
-            enumeration(&reasons, "Why a check answered as it did."),
-        ),
-        (
-            "Decision",
-            obj(
-                "The answer to a check or an access question.",
-                [
-                    ("allowed", typed(Type::Boolean, "")),
-                    ("reason", r("Reason")),
-                    ("license", nullable(r("License"))),
-                ],
-            ),
-        ),
-        (
-            "Grant",
-            obj(
-                "A permission, scoped to a collaborator or an area for those domains.",
-                [
-                    ("permission", r("Permission")),
-                    ("collaborator?", r("Id")),
-                    ("area?", r("Id")),
-                ],
-            ),
-        ),
-        ("Health", obj("", [("status", enumeration(&["ok"], ""))])),
+        ("OrgLicense", enumeration(&["org_standard", "org_pro"])),
+        ("Health", obj([("status", enumeration(&["ok"]))])),
         (
             "PermissionCatalogue",
-            obj(
-                "",
-                [(
-                    "permissions",
-                    list(obj(
-                        "",
-                        [
-                            ("name", r("Permission")),
-                            (
-                                "domain",
-                                enumeration(&["event", "collaborator", "area"], ""),
-                            ),
-                        ],
-                    )),
-                )],
-            ),
+            obj([(
+                "permissions",
+                list(obj([
+                    ("name", r("Permission")),
+                    ("domain", enumeration(&["event", "collaborator", "area"])),
+                ])),
+            )]),
         ),
         (
             "Snapshot",
-            obj(
-                "",
-                [
-                    ("file", string("The snapshot file's path.")),
-                    ("bytes", count("Its size.")),
-                ],
-            ),
+            obj([
+                ("file", about("The snapshot file's path.", string())),
+                ("bytes", about("Its size in bytes.", count())),
+            ]),
         ),
+    ]
+}
+
+fn org_schemas() -> Vec<Named> {
+    let kind = || enumeration(&["team", "personal"]);
+    let pool = |used| obj([("total", count()), (used, count())]);
+    let size = || {
+        let size = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0));
+        size.maximum(Some(MAX_POOL)).into()
+    };
+    vec![
         (
             "OrgBody",
-            obj(
+            about(
                 "`{\"kind\": \"team\"}` or `{\"kind\": \"personal\", \"owner\": user}`; a team \
                  org given an owner is `400 bad_request`.",
-                [
-                    ("kind", enumeration(&["team", "personal"], "")),
-                    ("owner?", r("Id")),
-                ],
+                obj([("kind", kind()), ("owner?", r("Id"))]),
             ),
         ),
         (
             "Org",
-            obj(
-                "An organization; `members` and `events` are counts.",
-                [
+            about(
+                "An organization; `members` and `events` are counts, `event_pro.max_used` \
+                 the most slots in use on any one event now.",
+                obj([
                     ("id", r("Id")),
-                    ("kind", enumeration(&["team", "personal"], "")),
+                    ("kind", kind()),
                     ("owner?", r("Id")),
                     (
                         "licenses",
-                        obj(
-                            "",
-                            [
-                                ("org_standard", pool("used")),
-                                ("org_pro", pool("used")),
-                                ("event_pro", pool("max_used")),
-                            ],
-                        ),
+                        obj([
+                            ("org_standard", pool("used")),
+                            ("org_pro", pool("used")),
+                            ("event_pro", pool("max_used")),
+                        ]),
                     ),
-                    ("members", count("")),
-                    ("events", count("")),
-                ],
+                    ("members", count()),
+                    ("events", count()),
+                ]),
             ),
         ),
         (
             "LicensesBody",
-            obj(
-                "Pool sizes to set; a missing one is unchanged.",
-                [
-                    ("org_standard?", pool_size()),
-                    ("org_pro?", pool_size()),
-                    ("event_pro?", pool_size()),
-                ],
+            about(
+                "The pool sizes to set; a missing one is unchanged.",
+                obj([
+                    ("org_standard?", size()),
+                    ("org_pro?", size()),
+                    ("event_pro?", size()),
+                ]),
             ),
         ),
         (
             "MemberBody",
-            obj("", [("license?", nullable(r("OrgLicense")))]),
+            about(
+                "The org license to hold; `null` or missing: none.",
+                obj([("license?", nullable(r("OrgLicense")))]),
+            ),
         ),
         (
             "Member",
-            obj("", [("user", r("Id")), ("license", nullable(r("License")))]),
+            obj([("user", r("Id")), ("license", nullable(r("License")))]),
         ),
         (
             "MemberChange",
-            obj(
-                "",
-                [
-                    ("user", r("Id")),
-                    ("license", nullable(r("License"))),
-                    ("released_slots", list(r("Id"))),
-                ],
-            ),
+            obj([
+                ("user", r("Id")),
+                ("license", nullable(r("License"))),
+                (
+                    "released_slots",
+                    about("Events whose slot was released.", list(r("Id"))),
+                ),
+            ]),
         ),
-        ("Members", obj("", [("members", list(r("Member")))])),
-        (
-            "NameBody",
-            obj("", [("name?", nullable(string_max(MAX_NAME)))]),
-        ),
+        ("Members", obj([("members", list(r("Member")))])),
+    ]
+}
+
+fn event_schemas() -> Vec<Named> {
+    let name = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(MAX_NAME));
+    let defaults: Vec<&str> = Permission::COLLABORATOR_DEFAULTS
+        .iter()
+        .map(|p| p.name())
+        .collect();
+    let summary = obj([
+        ("id", r("Id")),
+        ("name", nullable(string())),
+        ("slots_used", count()),
+    ]);
+    let slots = obj([
+        ("total", count()),
+        ("used", count()),
+        ("holders", list(r("Id"))),
+    ]);
+    vec![
+        ("NameBody", obj([("name?", nullable(name.into()))])),
         (
             "Named",
-            obj("", [("id", r("Id")), ("name", nullable(string("")))]),
+            obj([("id", r("Id")), ("name", nullable(string()))]),
         ),
-        (
-            "EventList",
-            obj(
-                "",
-                [(
-                    "events",
-                    list(obj(
-                        "",
-                        [
-                            ("id", r("Id")),
-                            ("name", nullable(string(""))),
-                            ("slots_used", count("")),
-                        ],
-                    )),
-                )],
-            ),
-        ),
+        ("EventList", obj([("events", list(summary))])),
         (
             "Event",
-            obj(
-                "",
-                [
-                    ("id", r("Id")),
-                    ("name", nullable(string(""))),
-                    (
-                        "slots",
-                        obj(
-                            "",
-                            [
-                                ("total", count("")),
-                                ("used", count("")),
-                                ("holders", list(r("Id"))),
-                            ],
-                        ),
-                    ),
-                    ("collaborators", list(r("Id"))),
-                    ("areas", list(r("Id"))),
-                ],
-            ),
+            obj([
+                ("id", r("Id")),
+                ("name", nullable(string())),
+                ("slots", slots),
+                ("collaborators", list(r("Id"))),
+                ("areas", list(r("Id"))),
+            ]),
         ),
-        ("Slot", obj("", [("event", r("Id")), ("user", r("Id"))])),
+        ("Slot", obj([("event", r("Id")), ("user", r("Id"))])),
         (
             "AttachBody",
-            obj(
+            about(
                 &format!(
-                    "Collaborator permissions to give (another domain is `400 bad_request`); \
-                     without a list: {}.",
+                    "The Collaborator permissions to give (another domain is \
+                     `400 bad_request`); without a list: {}.",
                     defaults.join(", ")
                 ),
-                [("permissions?", nullable(list(r("Permission"))))],
+                obj([("permissions?", nullable(list(r("Permission"))))]),
             ),
         ),
         (
             "Attachment",
-            obj(
-                "",
-                [
-                    ("event", r("Id")),
-                    ("collaborator", r("Id")),
-                    ("user", r("Id")),
-                ],
-            ),
+            obj([
+                ("event", r("Id")),
+                ("collaborator", r("Id")),
+                ("user", r("Id")),
+            ]),
         ),
         (
-            "EventUser",
-            obj(
-                "",
-                [
-                    ("user", r("Id")),
-                    ("license", nullable(r("License"))),
-                    ("collaborators", list(r("Id"))),
-                    ("grants", list(r("Grant"))),
-                ],
-            ),
-        ),
-        (
-            "CheckItem",
-            obj(
-                "",
-                [
-                    ("event", r("Id")),
-                    ("user", r("Id")),
+            "Grant",
+            about(
+                "A permission, scoped to a collaborator or an area for those domains.",
+                obj([
                     ("permission", r("Permission")),
                     ("collaborator?", r("Id")),
                     ("area?", r("Id")),
-                ],
-            ),
-        ),
-        (
-            "CheckBatch",
-            obj(
-                "",
-                [(
-                    "checks",
-                    ArrayBuilder::new()
-                        .items(r("CheckItem"))
-                        .max_items(Some(MAX_BATCH))
-                        .into(),
-                )],
-            ),
-        ),
-        (
-            "CheckResults",
-            obj(
-                "",
-                [(
-                    "results",
-                    list(
-                        OneOfBuilder::new()
-                            .item(r("Decision"))
-                            .item(obj(
-                                "A check that failed.",
-                                [("error", enumeration(ITEM_ERRORS, ""))],
-                            ))
-                            .into(),
-                    ),
-                )],
-            ),
-        ),
-        (
-            "UserEvents",
-            obj(
-                "",
-                [(
-                    "events",
-                    list(obj("", [("event", r("Id")), ("license", r("License"))])),
-                )],
+                ]),
             ),
         ),
     ]
 }
 
-/// What one item of a batch check can fail with.
+/// What one check of a batch can fail with.
 const ITEM_ERRORS: &[&str] = &[
     "bad_request",
     "invalid_id",
@@ -1131,13 +882,68 @@ const ITEM_ERRORS: &[&str] = &[
     "area_not_found",
 ];
 
+fn check_schemas() -> Vec<Named> {
+    let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+    let checks = ArrayBuilder::new()
+        .items(r("CheckItem"))
+        .max_items(Some(MAX_BATCH));
+    let failed = about(
+        "A check that failed.",
+        obj([("error", enumeration(ITEM_ERRORS))]),
+    );
+    let result = OneOfBuilder::new().item(r("Decision")).item(failed);
+    let license_on = obj([("event", r("Id")), ("license", r("License"))]);
+    vec![
+        (
+            "Reason",
+            about("Why a check answered as it did.", enumeration(&reasons)),
+        ),
+        (
+            "Decision",
+            about(
+                "The answer to a check or an access question.",
+                obj([
+                    (
+                        "allowed",
+                        ObjectBuilder::new().schema_type(Type::Boolean).into(),
+                    ),
+                    ("reason", r("Reason")),
+                    ("license", nullable(r("License"))),
+                ]),
+            ),
+        ),
+        (
+            "EventUser",
+            obj([
+                ("user", r("Id")),
+                ("license", nullable(r("License"))),
+                ("collaborators", list(r("Id"))),
+                ("grants", list(r("Grant"))),
+            ]),
+        ),
+        (
+            "CheckItem",
+            obj([
+                ("event", r("Id")),
+                ("user", r("Id")),
+                ("permission", r("Permission")),
+                ("collaborator?", r("Id")),
+                ("area?", r("Id")),
+            ]),
+        ),
+        ("CheckBatch", obj([("checks", checks.into())])),
+        ("CheckResults", obj([("results", list(result.into()))])),
+        ("UserEvents", obj([("events", list(license_on))])),
+    ]
+}
+
 /// A schema by name, from `#/components/schemas`.
 fn r(name: &str) -> RefOr<Schema> {
     Ref::from_schema_name(name).into()
 }
 
 /// An object whose properties are required unless their name ends in `?`.
-fn obj<const N: usize>(description: &str, properties: [(&str, RefOr<Schema>); N]) -> RefOr<Schema> {
+fn obj<const N: usize>(properties: [(&str, RefOr<Schema>); N]) -> RefOr<Schema> {
     let mut builder = ObjectBuilder::new().schema_type(Type::Object);
     for (name, schema) in properties {
         builder = match name.strip_suffix('?') {
@@ -1145,62 +951,45 @@ fn obj<const N: usize>(description: &str, properties: [(&str, RefOr<Schema>); N]
             None => builder.property(name, schema).required(name),
         };
     }
-    described(builder, description)
+    builder.into()
 }
 
-/// The schema, with its description unless that is empty.
-fn described(builder: ObjectBuilder, description: &str) -> RefOr<Schema> {
-    let description = Some(description).filter(|d| !d.is_empty());
-    builder.description(description).into()
+/// The schema with a description (on an inline object or a `oneOf`).
+fn about(description: &str, mut schema: RefOr<Schema>) -> RefOr<Schema> {
+    match &mut schema {
+        RefOr::T(Schema::Object(o)) => o.description = Some(description.into()),
+        RefOr::T(Schema::Array(a)) => a.description = Some(description.into()),
+        RefOr::T(Schema::OneOf(o)) => o.description = Some(description.into()),
+        _ => {}
+    }
+    schema
 }
 
-fn typed(schema_type: Type, description: &str) -> RefOr<Schema> {
-    described(ObjectBuilder::new().schema_type(schema_type), description)
+fn string() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::String).into()
 }
 
-fn string(description: &str) -> RefOr<Schema> {
-    typed(Type::String, description)
-}
-
-fn string_max(max: usize) -> RefOr<Schema> {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .max_length(Some(max))
-        .into()
-}
-
-fn count(description: &str) -> RefOr<Schema> {
-    let builder = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0));
-    described(builder, description)
-}
-
-fn pool_size() -> RefOr<Schema> {
+fn count() -> RefOr<Schema> {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
         .minimum(Some(0))
-        .maximum(Some(MAX_POOL))
         .into()
-}
-
-/// A license pool: its size and how much of it is used.
-fn pool(used: &str) -> RefOr<Schema> {
-    obj("", [("total", count("")), (used, count(""))])
 }
 
 fn list(items: RefOr<Schema>) -> RefOr<Schema> {
     ArrayBuilder::new().items(items).into()
 }
 
+/// The schema or `null`.
 fn nullable(schema: RefOr<Schema>) -> RefOr<Schema> {
-    OneOfBuilder::new()
-        .item(schema)
-        .item(ObjectBuilder::new().schema_type(Type::Null))
-        .into()
+    let null = ObjectBuilder::new().schema_type(Type::Null);
+    OneOfBuilder::new().item(schema).item(null).into()
 }
 
-fn enumeration(values: &[&str], description: &str) -> RefOr<Schema> {
-    let builder = ObjectBuilder::new()
+fn enumeration(values: &[&str]) -> RefOr<Schema> {
+    let values = values.iter().copied();
+    ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(values.iter().copied()));
-    described(builder, description)
+        .enum_values(Some(values))
+        .into()
 }

@@ -97,10 +97,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource(&format!("{EVENT}/check")).route(web::get().to(checks::check)));
     #[cfg(feature = "fault-injection")]
     cfg.service(resource("/v1/debug/panic/{org}/{event}").route(web::post().to(meta::panic)));
-    cfg
-        .default_service(web::to(|_: HttpRequest| async {
-            Err::<String, _>(ApiError::not_found())
-        }));
+    cfg.default_service(web::to(|_: HttpRequest| async {
+        Err::<String, _>(ApiError::not_found())
+    }));
 }
 
 /// A send to an org actor that is gone.

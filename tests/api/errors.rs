@@ -1,0 +1,198 @@
+//! Unknown routes, wrong methods, malformed bodies and oversized bodies.
+
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{assert_error, spawn_app, ADMIN_TOKEN};
+
+#[actix_web::test]
+async fn an_unknown_route_returns_404_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+
+    for path in [
+        "/",
+        "/v1",
+        "/v1/nothing",
+        "/v2/orgs/acme",
+        "/v1/orgs/acme/nothing",
+        "/v1/orgs/acme/events/e1/nothing",
+        "/v1/orgs/acme/events/e1/users/amy/nothing",
+    ] {
+        let answer = app.get(path).await;
+        assert_error(&answer, StatusCode::NOT_FOUND, "not_found");
+    }
+}
+
+#[actix_web::test]
+async fn a_known_route_with_another_method_returns_405_method_not_allowed() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    let before = app.org_state("acme").await;
+
+    for (method, path) in [
+        (Method::POST, "/v1/orgs/x"),
+        (Method::POST, "/v1/orgs/acme"),
+        (Method::DELETE, "/v1/orgs/acme"),
+        (Method::GET, "/v1/orgs/acme/licenses"),
+        (Method::POST, "/v1/orgs/acme/members"),
+        (Method::PATCH, "/v1/orgs/acme/members/amy"),
+        (Method::POST, "/v1/orgs/acme/events/e1"),
+        (Method::GET, "/v1/orgs/acme/events/e1/slots/amy"),
+        (Method::GET, "/v1/orgs/acme/check"),
+        (Method::POST, "/v1/orgs/acme/events/e1/check"),
+        (Method::PUT, "/v1/permissions"),
+        (Method::GET, "/v1/admin/snapshot"),
+    ] {
+        let answer = app.send(method.clone(), path, None).await;
+        assert_error(
+            &answer,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        );
+    }
+    assert_eq!(app.org_state("acme").await, before);
+}
+
+#[actix_web::test]
+async fn malformed_json_returns_400_bad_request_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.collaborator("acme", "e1", "artist").await;
+    let before = app.org_state("acme").await;
+
+    for path in [
+        "/v1/orgs/acme",
+        "/v1/orgs/new",
+        "/v1/orgs/acme/licenses",
+        "/v1/orgs/acme/members/amy",
+        "/v1/orgs/acme/events/e2",
+        "/v1/orgs/acme/events/e1/collaborators/vendor",
+        "/v1/orgs/acme/events/e1/areas/bar",
+        "/v1/orgs/acme/events/e1/collaborators/artist/users/amy",
+    ] {
+        for raw in ["{", "{\"kind\": team}", "not json", "{\"license\": }"] {
+            let answer = app.put_raw(path, raw).await;
+            assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
+        }
+    }
+    let batch = app
+        .send(
+            Method::POST,
+            "/v1/orgs/acme/check",
+            Some(b"{\"checks\": [".to_vec()),
+        )
+        .await;
+    assert_error(&batch, StatusCode::BAD_REQUEST, "bad_request");
+    assert_eq!(app.org_state("acme").await, before);
+    let new = app.get("/v1/orgs/new").await;
+    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
+}
+
+#[actix_web::test]
+async fn a_json_body_that_is_not_an_object_returns_400_bad_request() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    let before = app.org_state("acme").await;
+
+    for body in [json!([1]), json!("team"), json!(3)] {
+        let org = app.put("/v1/orgs/other", &body).await;
+        let licenses = app.put("/v1/orgs/acme/licenses", &body).await;
+        assert_error(&org, StatusCode::BAD_REQUEST, "bad_request");
+        assert_error(&licenses, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    assert_eq!(app.org_state("acme").await, before);
+}
+
+#[actix_web::test]
+async fn unknown_json_fields_are_ignored_everywhere() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+
+    let licenses = app
+        .put(
+            "/v1/orgs/acme/licenses",
+            &json!({"event_pro": 1, "org_enterprise": 9}),
+        )
+        .await;
+    let member = app
+        .put("/v1/orgs/acme/members/amy", &json!({"role": "boss"}))
+        .await;
+    let event = app
+        .put(
+            "/v1/orgs/acme/events/e1",
+            &json!({"name": "E", "city": "Oslo"}),
+        )
+        .await;
+    let batch = app
+        .post(
+            "/v1/orgs/acme/check",
+            &json!({"checks": [], "verbose": true}),
+        )
+        .await;
+
+    assert_eq!(licenses.0, StatusCode::OK, "{}", licenses.1);
+    assert_eq!(licenses.1["licenses"]["event_pro"]["total"], 1);
+    assert_eq!(member.0, StatusCode::CREATED, "{}", member.1);
+    assert_eq!(event.0, StatusCode::CREATED, "{}", event.1);
+    assert_eq!(batch, (StatusCode::OK, json!({"results": []})));
+}
+
+#[actix_web::test]
+async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_changes_nothing() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(1024 * 1024 + 1);
+
+    let answer = app
+        .put("/v1/orgs/big", &json!({"kind": "team", "padding": padding}))
+        .await;
+
+    assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let org = app.get("/v1/orgs/big").await;
+    assert_error(&org, StatusCode::NOT_FOUND, "org_not_found");
+}
+
+#[actix_web::test]
+async fn a_body_just_under_one_mebibyte_is_accepted() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(1024 * 1024 - 100);
+
+    let (status, org) = app
+        .put("/v1/orgs/big", &json!({"kind": "team", "padding": padding}))
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+}
+
+#[actix_web::test]
+async fn answers_with_a_body_are_application_json() {
+    let app = spawn_app().await;
+    let url = |path: &str| format!("http://127.0.0.1:{}{path}", app.port);
+
+    for (method, path, token) in [
+        (Method::GET, "/health", None),
+        (Method::GET, "/v1/permissions", Some(ADMIN_TOKEN)),
+        (Method::GET, "/v1/orgs/ghost", Some(ADMIN_TOKEN)),
+        (Method::GET, "/v1/nothing", Some(ADMIN_TOKEN)),
+        (Method::POST, "/v1/orgs/ghost", Some(ADMIN_TOKEN)),
+        (Method::GET, "/v1/permissions", None),
+    ] {
+        let mut request = app.client.request(method, url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{path} answered {} with content type {content_type:?}",
+            response.status()
+        );
+    }
+}

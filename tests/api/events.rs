@@ -1,0 +1,643 @@
+//! Events, their collaborators and areas, and the per-user lookups.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{assert_error, spawn_app, Scope};
+
+#[actix_web::test]
+async fn creating_an_event_without_event_pro_returns_409_event_pro_required() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    let before = app.org_state("acme").await;
+
+    let answer = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
+        .await;
+
+    assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
+    assert_eq!(app.org_state("acme").await, before);
+    let gone = app.get("/v1/orgs/acme/events/e1").await;
+    assert_error(&gone, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn putting_a_new_event_returns_201_and_the_event() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    app.licenses("acme", json!({"event_pro": 2})).await;
+
+    let (status, event) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Summer Fest"}))
+        .await;
+
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    assert_eq!(event["id"], "e1");
+    assert_eq!(event["name"], "Summer Fest");
+    assert_eq!(app.org("acme").await["events"], 1);
+}
+
+#[actix_web::test]
+async fn getting_an_event_returns_its_slots_collaborators_and_areas_sorted() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    app.licenses("acme", json!({"event_pro": 3})).await;
+    let (status, _) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Summer Fest"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for user in ["zed", "amy"] {
+        app.slot("acme", "e1", user).await;
+    }
+    for collaborator in ["vendor", "artist"] {
+        app.collaborator("acme", "e1", collaborator).await;
+    }
+    for area in ["main-stage", "catering"] {
+        app.area("acme", "e1", area).await;
+    }
+
+    let answer = app.as_check_token().get("/v1/orgs/acme/events/e1").await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({
+                "id": "e1",
+                "name": "Summer Fest",
+                "slots": {"total": 3, "used": 2, "holders": ["amy", "zed"]},
+                "collaborators": ["artist", "vendor"],
+                "areas": ["catering", "main-stage"],
+            })
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_event_without_a_name_can_be_created_with_an_empty_body() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    app.licenses("acme", json!({"event_pro": 1})).await;
+
+    let (status, event) = app.put_empty("/v1/orgs/acme/events/e1").await;
+
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    assert_eq!(event["id"], "e1");
+    let details = app.event_details("acme", "e1").await;
+    assert_eq!(
+        details["slots"],
+        json!({"total": 1, "used": 0, "holders": []})
+    );
+    assert_eq!(details["collaborators"], json!([]));
+    assert_eq!(details["areas"], json!([]));
+}
+
+#[actix_web::test]
+async fn re_putting_an_event_with_a_new_name_returns_200_and_renames_it() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+    let (status, _) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Old"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (status, event) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "New"}))
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{event}");
+    assert_eq!(event["name"], "New");
+    assert_eq!(app.event_details("acme", "e1").await["name"], "New");
+    assert_eq!(app.org("acme").await["events"], 1);
+}
+
+#[actix_web::test]
+async fn repeating_an_event_put_returns_200_and_changes_nothing() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+    let (status, _) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.slot("acme", "e1", "amy").await;
+    app.collaborator("acme", "e1", "artist").await;
+    let before = app.org_state("acme").await;
+
+    let (status, event) = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{event}");
+    assert_eq!(app.org_state("acme").await, before);
+}
+
+#[actix_web::test]
+async fn events_stay_when_event_pro_drops_to_zero_but_no_new_one_can_be_made() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+
+    app.licenses("acme", json!({"event_pro": 0})).await;
+
+    assert_eq!(app.event_details("acme", "e1").await["id"], "e1");
+    let again = app.put_empty("/v1/orgs/acme/events/e1").await;
+    assert_eq!(again.0, StatusCode::OK, "{:?}", again.1);
+    let answer = app.put_empty("/v1/orgs/acme/events/e2").await;
+    assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
+}
+
+#[actix_web::test]
+async fn every_event_has_as_many_slots_as_event_pro_licenses() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 2, &["e1", "e2"]).await;
+
+    app.licenses("acme", json!({"event_pro": 4})).await;
+
+    for event in ["e1", "e2"] {
+        assert_eq!(app.event_details("acme", event).await["slots"]["total"], 4);
+    }
+}
+
+#[actix_web::test]
+async fn a_personal_org_with_event_pro_can_create_events() {
+    let app = spawn_app().await;
+    app.personal_org("solo", "ana").await;
+    app.licenses("solo", json!({"event_pro": 1})).await;
+
+    app.event("solo", "gig").await;
+
+    assert_eq!(app.org("solo").await["events"], 1);
+}
+
+#[actix_web::test]
+async fn listing_events_returns_them_sorted_with_slots_used() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 2, &[]).await;
+    for (id, name) in [("zulu", "Z"), ("alpha", "A")] {
+        let (status, _) = app
+            .put(
+                &format!("/v1/orgs/acme/events/{id}"),
+                &json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    app.slot("acme", "zulu", "amy").await;
+    app.slot("acme", "zulu", "bob").await;
+
+    let answer = app.as_check_token().get("/v1/orgs/acme/events").await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({"events": [
+                {"id": "alpha", "name": "A", "slots_used": 0},
+                {"id": "zulu", "name": "Z", "slots_used": 2},
+            ]})
+        )
+    );
+}
+
+#[actix_web::test]
+async fn listing_events_of_an_unknown_org_returns_404_org_not_found() {
+    let app = spawn_app().await;
+
+    let answer = app.get("/v1/orgs/ghost/events").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
+}
+
+#[actix_web::test]
+async fn an_event_under_an_unknown_org_returns_404_org_not_found() {
+    let app = spawn_app().await;
+
+    let get = app.get("/v1/orgs/ghost/events/e1").await;
+    let put = app.put_empty("/v1/orgs/ghost/events/e1").await;
+
+    assert_error(&get, StatusCode::NOT_FOUND, "org_not_found");
+    assert_error(&put, StatusCode::NOT_FOUND, "org_not_found");
+}
+
+#[actix_web::test]
+async fn getting_an_unknown_event_returns_404_event_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+
+    let answer = app.get("/v1/orgs/acme/events/ghost").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn an_event_of_one_org_is_not_found_under_another() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.org_with_events("other", 1, &[]).await;
+
+    let answer = app.get("/v1/orgs/other/events/e1").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn deleting_an_event_returns_204_and_removes_it() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1", "e2"]).await;
+    app.slot("acme", "e1", "amy").await;
+
+    let answer = app.delete("/v1/orgs/acme/events/e1").await;
+
+    assert_eq!(answer.0, StatusCode::NO_CONTENT, "{:?}", answer.1);
+    let gone = app.get("/v1/orgs/acme/events/e1").await;
+    assert_error(&gone, StatusCode::NOT_FOUND, "event_not_found");
+    assert_eq!(app.org("acme").await["events"], 1);
+    let (_, events) = app.get("/v1/orgs/acme/events").await;
+    assert_eq!(
+        events["events"].as_array().map(Vec::len),
+        Some(1),
+        "{events}"
+    );
+    let (_, lookup) = app.get("/v1/orgs/acme/users/amy/events").await;
+    assert_eq!(lookup, json!({"events": []}));
+}
+
+#[actix_web::test]
+async fn deleting_an_unknown_event_returns_404_event_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+
+    let answer = app.delete("/v1/orgs/acme/events/ghost").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn an_event_made_again_after_deletion_starts_empty() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.slot("acme", "e1", "amy").await;
+    app.collaborator("acme", "e1", "artist").await;
+    app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
+        .await;
+    assert_eq!(
+        app.delete("/v1/orgs/acme/events/e1").await.0,
+        StatusCode::NO_CONTENT
+    );
+
+    app.event("acme", "e1").await;
+
+    let event = app.event_details("acme", "e1").await;
+    assert_eq!(event["slots"]["holders"], json!([]));
+    assert_eq!(event["collaborators"], json!([]));
+    let user = app.event_user("acme", "e1", "amy").await;
+    assert_eq!(user["grants"], json!([]));
+    assert_eq!(user["license"], json!(null));
+}
+
+#[actix_web::test]
+async fn putting_a_collaborator_returns_201_then_200_and_applies_a_new_name() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    let path = "/v1/orgs/acme/events/e1/collaborators/artist";
+
+    let created = app.put(path, &json!({"name": "The Band"})).await;
+    let repeated = app.put(path, &json!({"name": "The Band"})).await;
+    let renamed = app.put(path, &json!({"name": "The Band Live"})).await;
+
+    assert_eq!(
+        created,
+        (
+            StatusCode::CREATED,
+            json!({"id": "artist", "name": "The Band"})
+        )
+    );
+    assert_eq!(
+        repeated,
+        (StatusCode::OK, json!({"id": "artist", "name": "The Band"}))
+    );
+    assert_eq!(
+        renamed,
+        (
+            StatusCode::OK,
+            json!({"id": "artist", "name": "The Band Live"})
+        )
+    );
+    assert_eq!(
+        app.event_details("acme", "e1").await["collaborators"],
+        json!(["artist"])
+    );
+}
+
+#[actix_web::test]
+async fn putting_an_area_returns_201_then_200_and_applies_a_new_name() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    let path = "/v1/orgs/acme/events/e1/areas/main-stage";
+
+    let created = app.put(path, &json!({"name": "Main Stage"})).await;
+    let repeated = app.put(path, &json!({"name": "Main Stage"})).await;
+    let renamed = app.put(path, &json!({"name": "Big Stage"})).await;
+
+    assert_eq!(
+        created,
+        (
+            StatusCode::CREATED,
+            json!({"id": "main-stage", "name": "Main Stage"})
+        )
+    );
+    assert_eq!(
+        repeated,
+        (
+            StatusCode::OK,
+            json!({"id": "main-stage", "name": "Main Stage"})
+        )
+    );
+    assert_eq!(
+        renamed,
+        (
+            StatusCode::OK,
+            json!({"id": "main-stage", "name": "Big Stage"})
+        )
+    );
+    assert_eq!(
+        app.event_details("acme", "e1").await["areas"],
+        json!(["main-stage"])
+    );
+}
+
+#[actix_web::test]
+async fn a_collaborator_or_area_on_an_unknown_event_returns_404_event_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+
+    let collaborator = app
+        .put_empty("/v1/orgs/acme/events/ghost/collaborators/artist")
+        .await;
+    let area = app.put_empty("/v1/orgs/acme/events/ghost/areas/bar").await;
+
+    assert_error(&collaborator, StatusCode::NOT_FOUND, "event_not_found");
+    assert_error(&area, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn a_non_string_name_returns_400_bad_request() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    let before = app.org_state("acme").await;
+
+    for path in [
+        "/v1/orgs/acme/events/e2",
+        "/v1/orgs/acme/events/e1/collaborators/artist",
+        "/v1/orgs/acme/events/e1/areas/bar",
+    ] {
+        let answer = app.put(path, &json!({"name": 5})).await;
+        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    assert_eq!(app.org_state("acme").await, before);
+}
+
+#[actix_web::test]
+async fn deleting_a_collaborator_returns_204_then_404_collaborator_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.collaborator("acme", "e1", "artist").await;
+    let path = "/v1/orgs/acme/events/e1/collaborators/artist";
+
+    let first = app.delete(path).await;
+    let second = app.delete(path).await;
+
+    assert_eq!(first.0, StatusCode::NO_CONTENT, "{:?}", first.1);
+    assert_error(&second, StatusCode::NOT_FOUND, "collaborator_not_found");
+    assert_eq!(
+        app.event_details("acme", "e1").await["collaborators"],
+        json!([])
+    );
+}
+
+#[actix_web::test]
+async fn deleting_an_area_returns_204_then_404_area_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.area("acme", "e1", "bar").await;
+    let path = "/v1/orgs/acme/events/e1/areas/bar";
+
+    let first = app.delete(path).await;
+    let second = app.delete(path).await;
+
+    assert_eq!(first.0, StatusCode::NO_CONTENT, "{:?}", first.1);
+    assert_error(&second, StatusCode::NOT_FOUND, "area_not_found");
+    assert_eq!(app.event_details("acme", "e1").await["areas"], json!([]));
+}
+
+#[actix_web::test]
+async fn deleting_an_area_drops_the_grants_scoped_to_it_only() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.area("acme", "e1", "bar").await;
+    app.area("acme", "e1", "stage").await;
+    app.slot("acme", "e1", "amy").await;
+    app.grant("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
+        .await;
+    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("stage"))
+        .await;
+    app.grant("acme", "e1", "amy", "Event.FileView", Scope::Event)
+        .await;
+
+    let answer = app.delete("/v1/orgs/acme/events/e1/areas/bar").await;
+
+    assert_eq!(answer.0, StatusCode::NO_CONTENT);
+    let grants = &app.event_user("acme", "e1", "amy").await["grants"];
+    assert_eq!(
+        crate::helpers::sorted(grants),
+        crate::helpers::sorted(&json!([
+            {"permission": "Area.View", "area": "stage"},
+            {"permission": "Event.FileView"},
+        ]))
+    );
+    // Making the area again does not bring the old grant back.
+    app.area("acme", "e1", "bar").await;
+    let check = app
+        .check("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
+        .await;
+    crate::helpers::assert_check(&check, false, "no_permission", Some("event_pro"));
+}
+
+#[actix_web::test]
+async fn a_users_event_lookup_lists_the_events_where_they_have_a_license_sorted() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1", "e2", "e3", "e4"])
+        .await;
+    app.collaborator("acme", "e2", "artist").await;
+    app.slot("acme", "e3", "amy").await;
+    app.attach("acme", "e2", "artist", "amy").await;
+    app.grant("acme", "e4", "amy", "Event.View", Scope::Event)
+        .await;
+    app.slot("acme", "e1", "amy").await;
+
+    let answer = app
+        .as_check_token()
+        .get("/v1/orgs/acme/users/amy/events")
+        .await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({"events": [
+                {"event": "e1", "license": "event_pro"},
+                {"event": "e2", "license": "collaborator"},
+                {"event": "e3", "license": "event_pro"},
+            ]})
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_org_pro_holders_event_lookup_lists_every_event_as_org_pro() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e2", "e1"]).await;
+    app.licenses("acme", json!({"org_pro": 1})).await;
+    app.member("acme", "boss", Some("org_pro")).await;
+
+    let (status, events) = app.get("/v1/orgs/acme/users/boss/events").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        events,
+        json!({"events": [
+            {"event": "e1", "license": "org_pro"},
+            {"event": "e2", "license": "org_pro"},
+        ]})
+    );
+}
+
+#[actix_web::test]
+async fn a_user_without_any_license_has_an_empty_event_lookup() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.licenses("acme", json!({"org_standard": 1})).await;
+    app.member("acme", "amy", Some("org_standard")).await;
+
+    for user in ["amy", "stranger"] {
+        let answer = app.get(&format!("/v1/orgs/acme/users/{user}/events")).await;
+        assert_eq!(answer, (StatusCode::OK, json!({"events": []})));
+    }
+}
+
+#[actix_web::test]
+async fn a_personal_owners_event_lookup_lists_only_events_with_their_slot() {
+    let app = spawn_app().await;
+    app.personal_org("solo", "ana").await;
+    app.licenses("solo", json!({"event_pro": 1})).await;
+    app.event("solo", "gig").await;
+    app.event("solo", "tour").await;
+    app.slot("solo", "tour", "ana").await;
+
+    let answer = app.get("/v1/orgs/solo/users/ana/events").await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({"events": [{"event": "tour", "license": "event_pro"}]})
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_event_lookup_on_an_unknown_org_returns_404_org_not_found() {
+    let app = spawn_app().await;
+
+    let answer = app.get("/v1/orgs/ghost/users/amy/events").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
+}
+
+#[actix_web::test]
+async fn reading_an_event_user_shows_license_collaborators_and_grants() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.collaborator("acme", "e1", "vendor").await;
+    app.collaborator("acme", "e1", "artist").await;
+    app.area("acme", "e1", "bar").await;
+    app.attach_with("acme", "e1", "vendor", "amy", &["Collaborator.View"])
+        .await;
+    app.attach_with("acme", "e1", "artist", "amy", &["Collaborator.FileView"])
+        .await;
+    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("bar"))
+        .await;
+    app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
+        .await;
+
+    let (status, user) = app
+        .as_check_token()
+        .get("/v1/orgs/acme/events/e1/users/amy")
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{user}");
+    assert_eq!(user["user"], "amy");
+    assert_eq!(user["license"], "collaborator");
+    assert_eq!(user["collaborators"], json!(["artist", "vendor"]));
+    assert_eq!(
+        crate::helpers::sorted(&user["grants"]),
+        crate::helpers::sorted(&json!([
+            {"permission": "Collaborator.View", "collaborator": "vendor"},
+            {"permission": "Collaborator.FileView", "collaborator": "artist"},
+            {"permission": "Area.View", "area": "bar"},
+            {"permission": "Event.View"},
+        ]))
+    );
+}
+
+#[actix_web::test]
+async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+
+    let answer = app.get("/v1/orgs/acme/events/e1/users/nobody").await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({"user": "nobody", "license": null, "collaborators": [], "grants": []})
+        )
+    );
+}
+
+#[actix_web::test]
+async fn reading_an_event_user_shows_the_highest_license_they_have_there() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.licenses("acme", json!({"org_pro": 1, "org_standard": 1}))
+        .await;
+    app.collaborator("acme", "e1", "artist").await;
+    app.attach("acme", "e1", "artist", "slotted").await;
+    app.slot("acme", "e1", "slotted").await;
+    app.attach("acme", "e1", "artist", "boss").await;
+    app.member("acme", "boss", Some("org_pro")).await;
+    app.member("acme", "std", Some("org_standard")).await;
+
+    assert_eq!(
+        app.event_user("acme", "e1", "slotted").await["license"],
+        "event_pro"
+    );
+    assert_eq!(
+        app.event_user("acme", "e1", "boss").await["license"],
+        "org_pro"
+    );
+    assert_eq!(
+        app.event_user("acme", "e1", "std").await["license"],
+        json!(null)
+    );
+}
+
+#[actix_web::test]
+async fn reading_a_user_of_an_unknown_event_returns_404_event_not_found() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &[]).await;
+
+    let answer = app.get("/v1/orgs/acme/events/ghost/users/amy").await;
+
+    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+}

@@ -1,0 +1,508 @@
+//! One way to start the server for a test, and small helpers so that each
+//! test reads as the requests it sends and the answers it expects.
+
+use std::path::PathBuf;
+
+use gatehouse::config::Config;
+use gatehouse::startup::Application;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const ADMIN_TOKEN: &str = "admin-secret";
+pub const CHECK_TOKEN: &str = "check-secret";
+
+/// A status and the JSON body of an answer (`Value::Null` when the body is
+/// empty, `Value::String` holding the raw text when it is not JSON).
+pub type Answer = (StatusCode, Value);
+
+/// A running server on a random port, with its own snapshot folder.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub snapshot_dir: PathBuf,
+    /// Kept so the snapshot folder lives as long as the test.
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut config = Config::new(dir.path().to_path_buf());
+    config.addr = "127.0.0.1:0".to_string();
+    config.admin_token = Some(ADMIN_TOKEN.into());
+    config.check_token = Some(CHECK_TOKEN.into());
+    let app = Application::build(config).await.expect("build");
+    let port = app.port();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::new(),
+        snapshot_dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+/// Who sends a request: the admin token, the check token, another token or
+/// none at all.
+#[derive(Clone, Copy)]
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    authorization: Option<&'a str>,
+    bearer: bool,
+}
+
+impl Caller<'_> {
+    /// Sends a request; `body` is sent as `application/json` when given.
+    pub async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Answer {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}{}", self.app.address, path));
+        if let Some(token) = self.authorization {
+            let value = if self.bearer {
+                format!("Bearer {token}")
+            } else {
+                token.to_string()
+            };
+            request = request.header(AUTHORIZATION, value);
+        }
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let response = request.send().await.expect("request failed");
+        let status = response.status();
+        let bytes = response.bytes().await.expect("read body");
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    /// A `PUT` with no body at all.
+    pub async fn put_empty(&self, path: &str) -> Answer {
+        self.send(Method::PUT, path, None).await
+    }
+
+    /// A `PUT` whose body is sent exactly as given (for malformed JSON).
+    pub async fn put_raw(&self, path: &str, raw: &str) -> Answer {
+        self.send(Method::PUT, path, Some(raw.as_bytes().to_vec()))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    /// A `POST` with no body at all.
+    pub async fn post_empty(&self, path: &str) -> Answer {
+        self.send(Method::POST, path, None).await
+    }
+}
+
+impl TestApp {
+    pub fn admin(&self) -> Caller<'_> {
+        self.with_token(ADMIN_TOKEN)
+    }
+
+    pub fn as_check_token(&self) -> Caller<'_> {
+        self.with_token(CHECK_TOKEN)
+    }
+
+    pub fn no_token(&self) -> Caller<'_> {
+        Caller {
+            app: self,
+            authorization: None,
+            bearer: true,
+        }
+    }
+
+    pub fn with_token<'a>(&'a self, token: &'a str) -> Caller<'a> {
+        Caller {
+            app: self,
+            authorization: Some(token),
+            bearer: true,
+        }
+    }
+
+    /// Sends `Authorization: <header>` verbatim.
+    pub fn with_authorization<'a>(&'a self, header: &'a str) -> Caller<'a> {
+        Caller {
+            app: self,
+            authorization: Some(header),
+            bearer: false,
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Answer {
+        self.admin().send(method, path, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.admin().get(path).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.admin().delete(path).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.admin().put(path, body).await
+    }
+
+    pub async fn put_empty(&self, path: &str) -> Answer {
+        self.admin().put_empty(path).await
+    }
+
+    pub async fn put_raw(&self, path: &str, raw: &str) -> Answer {
+        self.admin().put_raw(path, raw).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.admin().post(path, body).await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> Answer {
+        self.admin().post_empty(path).await
+    }
+
+    // --- building state (each asserts that the server accepted it) ---
+
+    pub async fn team_org(&self, org: &str) {
+        let answer = self
+            .put(&format!("/v1/orgs/{org}"), &json!({"kind": "team"}))
+            .await;
+        assert_eq!(answer.0, StatusCode::CREATED, "create team org: {answer:?}");
+    }
+
+    pub async fn personal_org(&self, org: &str, owner: &str) {
+        let answer = self
+            .put(
+                &format!("/v1/orgs/{org}"),
+                &json!({"kind": "personal", "owner": owner}),
+            )
+            .await;
+        assert_eq!(
+            answer.0,
+            StatusCode::CREATED,
+            "create personal org: {answer:?}"
+        );
+    }
+
+    /// Sets license pools; returns the org.
+    pub async fn licenses(&self, org: &str, pools: Value) -> Value {
+        let answer = self.put(&format!("/v1/orgs/{org}/licenses"), &pools).await;
+        assert_eq!(answer.0, StatusCode::OK, "set licenses {pools}: {answer:?}");
+        answer.1
+    }
+
+    pub async fn event(&self, org: &str, event: &str) {
+        let answer = self.put_empty(&event_path(org, event)).await;
+        assert_eq!(answer.0, StatusCode::CREATED, "create event: {answer:?}");
+    }
+
+    /// A team org with `event_pro` slots and the given events.
+    pub async fn org_with_events(&self, org: &str, event_pro: u32, events: &[&str]) {
+        self.team_org(org).await;
+        self.licenses(org, json!({"event_pro": event_pro})).await;
+        for event in events {
+            self.event(org, event).await;
+        }
+    }
+
+    /// Puts a member with a license (or none); returns the answer body.
+    pub async fn member(&self, org: &str, user: &str, license: Option<&str>) -> Value {
+        let answer = self
+            .put(
+                &format!("/v1/orgs/{org}/members/{user}"),
+                &json!({"license": license}),
+            )
+            .await;
+        assert!(
+            answer.0 == StatusCode::CREATED || answer.0 == StatusCode::OK,
+            "put member {user} {license:?}: {answer:?}"
+        );
+        answer.1
+    }
+
+    pub async fn slot(&self, org: &str, event: &str, user: &str) {
+        let answer = self
+            .put_empty(&format!("{}/slots/{user}", event_path(org, event)))
+            .await;
+        assert_eq!(answer.0, StatusCode::CREATED, "assign slot: {answer:?}");
+    }
+
+    pub async fn collaborator(&self, org: &str, event: &str, collaborator: &str) {
+        let answer = self
+            .put_empty(&format!(
+                "{}/collaborators/{collaborator}",
+                event_path(org, event)
+            ))
+            .await;
+        assert_eq!(
+            answer.0,
+            StatusCode::CREATED,
+            "create collaborator: {answer:?}"
+        );
+    }
+
+    pub async fn area(&self, org: &str, event: &str, area: &str) {
+        let answer = self
+            .put_empty(&format!("{}/areas/{area}", event_path(org, event)))
+            .await;
+        assert_eq!(answer.0, StatusCode::CREATED, "create area: {answer:?}");
+    }
+
+    /// Attaches a user to a collaborator with the default grants.
+    pub async fn attach(&self, org: &str, event: &str, collaborator: &str, user: &str) {
+        let answer = self
+            .put_empty(&attachment_path(org, event, collaborator, user))
+            .await;
+        assert_eq!(answer.0, StatusCode::CREATED, "attach: {answer:?}");
+    }
+
+    /// Attaches a user to a collaborator with the given grants.
+    pub async fn attach_with(
+        &self,
+        org: &str,
+        event: &str,
+        collaborator: &str,
+        user: &str,
+        permissions: &[&str],
+    ) {
+        let answer = self
+            .put(
+                &attachment_path(org, event, collaborator, user),
+                &json!({ "permissions": permissions }),
+            )
+            .await;
+        assert_eq!(
+            answer.0,
+            StatusCode::CREATED,
+            "attach with {permissions:?}: {answer:?}"
+        );
+    }
+
+    pub async fn grant(
+        &self,
+        org: &str,
+        event: &str,
+        user: &str,
+        permission: &str,
+        scope: Scope<'_>,
+    ) {
+        let answer = self
+            .put_empty(&grant_path(org, event, user, permission, scope))
+            .await;
+        assert_eq!(
+            answer.0,
+            StatusCode::CREATED,
+            "grant {permission}: {answer:?}"
+        );
+    }
+
+    /// Asks the single check route; asserts it answered 200.
+    pub async fn check(
+        &self,
+        org: &str,
+        event: &str,
+        user: &str,
+        permission: &str,
+        scope: Scope<'_>,
+    ) -> Value {
+        let answer = self
+            .as_check_token()
+            .get(&check_path(org, event, user, permission, scope))
+            .await;
+        assert_eq!(answer.0, StatusCode::OK, "check {permission}: {answer:?}");
+        answer.1
+    }
+
+    /// `GET …/events/{event}/users/{user}`.
+    pub async fn event_user(&self, org: &str, event: &str, user: &str) -> Value {
+        let answer = self
+            .get(&format!("{}/users/{user}", event_path(org, event)))
+            .await;
+        assert_eq!(answer.0, StatusCode::OK, "read event user: {answer:?}");
+        answer.1
+    }
+
+    /// `GET …/events/{event}`.
+    pub async fn event_details(&self, org: &str, event: &str) -> Value {
+        let answer = self.get(&event_path(org, event)).await;
+        assert_eq!(answer.0, StatusCode::OK, "read event: {answer:?}");
+        answer.1
+    }
+
+    /// `GET /v1/orgs/{org}`.
+    pub async fn org(&self, org: &str) -> Value {
+        let answer = self.get(&format!("/v1/orgs/{org}")).await;
+        assert_eq!(answer.0, StatusCode::OK, "read org: {answer:?}");
+        answer.1
+    }
+
+    /// Everything readable about an org: itself, its members, its events and
+    /// each event in detail. Compared before and after a refused request.
+    pub async fn org_state(&self, org: &str) -> Value {
+        let (status, details) = self.get(&format!("/v1/orgs/{org}")).await;
+        if status == StatusCode::NOT_FOUND {
+            return Value::Null;
+        }
+        let (_, members) = self.get(&format!("/v1/orgs/{org}/members")).await;
+        let (_, events) = self.get(&format!("/v1/orgs/{org}/events")).await;
+        let mut event_details = Vec::new();
+        for event in events["events"].as_array().into_iter().flatten() {
+            let id = event["id"].as_str().expect("event id");
+            event_details.push(self.get(&event_path(org, id)).await.1);
+        }
+        json!({
+            "org": details,
+            "members": members,
+            "events": events,
+            "event_details": event_details,
+        })
+    }
+}
+
+/// The scope of a permission in a grant or a check.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope<'a> {
+    Event,
+    Collaborator(&'a str),
+    Area(&'a str),
+}
+
+impl Scope<'_> {
+    /// The query parameter naming this scope, if any (`collaborator=c`).
+    fn parameter(&self) -> Option<String> {
+        match self {
+            Scope::Event => None,
+            Scope::Collaborator(id) => Some(format!("collaborator={}", encode(id))),
+            Scope::Area(id) => Some(format!("area={}", encode(id))),
+        }
+    }
+}
+
+pub fn event_path(org: &str, event: &str) -> String {
+    format!("/v1/orgs/{org}/events/{event}")
+}
+
+pub fn attachment_path(org: &str, event: &str, collaborator: &str, user: &str) -> String {
+    format!(
+        "{}/collaborators/{collaborator}/users/{user}",
+        event_path(org, event)
+    )
+}
+
+pub fn grant_path(
+    org: &str,
+    event: &str,
+    user: &str,
+    permission: &str,
+    scope: Scope<'_>,
+) -> String {
+    let base = format!(
+        "{}/users/{user}/grants/{permission}",
+        event_path(org, event)
+    );
+    match scope.parameter() {
+        Some(parameter) => format!("{base}?{parameter}"),
+        None => base,
+    }
+}
+
+pub fn check_path(
+    org: &str,
+    event: &str,
+    user: &str,
+    permission: &str,
+    scope: Scope<'_>,
+) -> String {
+    let base = format!(
+        "{}/check?user={}&permission={}",
+        event_path(org, event),
+        encode(user),
+        encode(permission)
+    );
+    match scope.parameter() {
+        Some(parameter) => format!("{base}&{parameter}"),
+        None => base,
+    }
+}
+
+/// Percent-encodes everything but ASCII letters, digits and `-._`, for query
+/// values (where `+` would otherwise read as a space).
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| {
+            if byte.is_ascii_alphanumeric() || b"-._".contains(&byte) {
+                (byte as char).to_string()
+            } else {
+                format!("%{byte:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Asserts an error answer: its status, its code and a non-empty message.
+#[track_caller]
+pub fn assert_error(answer: &Answer, status: StatusCode, code: &str) {
+    let (actual, body) = answer;
+    assert_eq!(
+        (*actual, body["error"].as_str()),
+        (status, Some(code)),
+        "expected {status} {code}, got {actual} {body}"
+    );
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(
+        !message.trim().is_empty(),
+        "error without a message: {body}"
+    );
+}
+
+/// Asserts a check answer `{"allowed","reason","license"}`.
+#[track_caller]
+pub fn assert_check(answer: &Value, allowed: bool, reason: &str, license: Option<&str>) {
+    let fields = json!({
+        "allowed": answer["allowed"],
+        "reason": answer["reason"],
+        "license": answer["license"],
+    });
+    assert_eq!(
+        fields,
+        json!({"allowed": allowed, "reason": reason, "license": license}),
+        "unexpected check answer {answer}"
+    );
+}
+
+/// Sorts a JSON array of strings or objects by their text, for comparing
+/// lists whose order SPEC leaves open.
+pub fn sorted(value: &Value) -> Vec<String> {
+    let mut items: Vec<String> = value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    items.sort();
+    items
+}
