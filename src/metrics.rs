@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
+use crate::domain::{Decision, Reason};
+
 pub const HTTP_REQUESTS: &str = "gatehouse_http_requests_total";
 pub const HTTP_DURATION: &str = "gatehouse_http_request_duration_seconds";
 pub const CHECKS: &str = "gatehouse_checks_total";
@@ -80,4 +82,58 @@ impl Stats {
         }
         handle().render()
     }
+}
+
+/// Checks counted locally and added to `gatehouse_checks_total` at once, so
+/// a batch of a thousand checks touches the recorder a handful of times.
+#[derive(Debug, Default)]
+pub struct CheckTally {
+    /// Decisions by [`Reason::ALL`] index.
+    decisions: [u64; 4],
+    /// Items that failed, by error code.
+    errors: Vec<(&'static str, u64)>,
+}
+
+impl CheckTally {
+    pub fn decision(&mut self, d: &Decision) {
+        let i = Reason::ALL.iter().position(|r| *r == d.reason);
+        if let Some(n) = i.and_then(|i| self.decisions.get_mut(i)) {
+            *n += 1;
+        }
+    }
+
+    pub fn error(&mut self, code: &'static str) {
+        match self.errors.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => self.errors.push((code, 1)),
+        }
+    }
+
+    pub fn record(self) {
+        let counters = decision_counters();
+        for (counter, n) in counters.iter().zip(self.decisions) {
+            if n > 0 {
+                counter.increment(n);
+            }
+        }
+        for (code, n) in self.errors {
+            metrics::counter!(CHECKS, "outcome" => "error", "reason" => code).increment(n);
+        }
+    }
+}
+
+/// One counter per reason, registered once instead of on every check.
+fn decision_counters() -> &'static [metrics::Counter; 4] {
+    static COUNTERS: OnceLock<[metrics::Counter; 4]> = OnceLock::new();
+    COUNTERS.get_or_init(|| {
+        handle();
+        Reason::ALL.map(|r| {
+            let outcome = if r == Reason::Granted {
+                "allowed"
+            } else {
+                "denied"
+            };
+            metrics::counter!(CHECKS, "outcome" => outcome, "reason" => r.as_str())
+        })
+    })
 }

@@ -1,6 +1,7 @@
 //! The event actor: owns one event's slots, collaborators, areas,
 //! attachments and grants, and answers checks on them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use actix::prelude::*;
@@ -23,6 +24,9 @@ pub struct EventActor {
     journal: Journal,
     /// Set when the event is deleted: later messages answer `event_not_found`.
     closed: bool,
+    /// Users being given Org Pro whose record is not yet in the journal:
+    /// they get no new slot here meanwhile (see [`HoldSlots`]).
+    held: HashSet<Id>,
     stats: Arc<Stats>,
 }
 
@@ -42,6 +46,7 @@ impl EventActor {
             applied_seq: state.applied_seq,
             journal,
             closed: false,
+            held: HashSet::new(),
         }
     }
 
@@ -147,6 +152,9 @@ impl Handler<Write> for EventActor {
             }
             EventCommand::DeleteArea(id) => (false, Some(e.plan_delete_area(&id)?), None),
             EventCommand::AssignSlot(user) => {
+                if self.held.contains(&user) && !e.slot_holders().contains(&user) {
+                    return Err(Error::OrgProHolder(user).into());
+                }
                 let put = e.plan_assign_slot(&user)?;
                 (put.created, put.effect, None)
             }
@@ -335,23 +343,57 @@ impl Handler<SetView> for EventActor {
     }
 }
 
-/// From the org: `user` is being given Org Pro. Releases their slot here
-/// and adopts the view that lists them; answers whether a slot was released.
-/// Not journaled here: the org's record of the change replays it.
+/// From the org, first step of giving `user` Org Pro: give them no new
+/// slot here until [`GiveOrgPro`] or [`ReleaseHold`] arrives. Nothing else
+/// changes yet, so no answer shows the change before it is journaled.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct HoldSlots(pub Id);
+
+impl Handler<HoldSlots> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, HoldSlots(user): HoldSlots, _: &mut Context<Self>) {
+        self.held.insert(user);
+    }
+}
+
+/// From the org, when giving Org Pro failed after [`HoldSlots`].
+#[derive(Message)]
+#[rtype(result = "()")]
+pub(super) struct ReleaseHold(pub Id);
+
+impl Handler<ReleaseHold> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, ReleaseHold(user): ReleaseHold, _: &mut Context<Self>) {
+        self.held.remove(&user);
+    }
+}
+
+/// From the org, second step: the org's record `seq` giving `user` Org Pro
+/// is in the journal. Releases their slot here and adopts the view that
+/// lists them; answers whether a slot was released. Not journaled here: the
+/// org's record replays it. The freed slot can only be claimed now, so any
+/// claim of it follows that record in the journal.
 #[derive(Message)]
 #[rtype(result = "bool")]
 pub(super) struct GiveOrgPro {
     pub user: Id,
     pub view: Arc<OrgView>,
+    pub seq: Seq,
 }
 
 impl Handler<GiveOrgPro> for EventActor {
     type Result = bool;
 
     fn handle(&mut self, m: GiveOrgPro, _: &mut Context<Self>) -> bool {
+        self.held.remove(&m.user);
         let held = !self.closed && self.event.slot_holders().contains(&m.user);
         self.apply(&EventEffect::OrgProGiven { user: m.user });
         self.event.set_org_view(m.view);
+        // Reads here now reflect the org's record: they wait for it too.
+        self.applied_seq = self.applied_seq.max(m.seq);
         held
     }
 }

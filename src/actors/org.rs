@@ -19,7 +19,7 @@ use crate::domain::{
 use crate::metrics::Stats;
 use crate::persist::{EventState, OrgState, Record, Seq};
 
-use super::event::{GiveOrgPro, SetView, Shutdown, TryView};
+use super::event::{GiveOrgPro, HoldSlots, ReleaseHold, SetView, Shutdown, TryView};
 use super::{CaptureEvent, EventActor, Failure, Registry};
 
 type Events = BTreeMap<Id, Addr<EventActor>>;
@@ -65,12 +65,17 @@ impl OrgActor {
         };
         let seq = self.registry.journal().append(&record)?;
         if let Record::Org { effect, .. } = &record {
-            count(self.registry.stats(), &self.org, -1);
-            self.org.apply(effect);
-            count(self.registry.stats(), &self.org, 1);
+            self.applied(effect, seq);
         }
-        self.applied_seq = seq;
         Ok(seq)
+    }
+
+    /// Applies an effect whose record `seq` is in the journal.
+    fn applied(&mut self, effect: &OrgEffect, seq: Seq) {
+        count(self.registry.stats(), &self.org, -1);
+        self.org.apply(effect);
+        count(self.registry.stats(), &self.org, 1);
+        self.applied_seq = seq;
     }
 
     fn event_list(&self) -> Vec<(Id, Addr<EventActor>)> {
@@ -254,17 +259,35 @@ impl Handler<SetMember> for OrgActor {
         let events = self.event_list();
         let mut org_pro = self.view.org_pro.clone();
         if plan.becomes_org_pro {
-            // Restricting: every event releases the member's slot and stops
-            // giving them one, then the change is journaled.
+            // Restricting and freeing at once. First every event stops
+            // giving the member a slot; then the change is journaled; only
+            // then do the events release the member's slots, so any claim of
+            // a freed slot follows the record in the journal.
             org_pro.insert(m.user.clone());
             let view = self.view_with(self.view.slot_total, org_pro);
             let user = m.user;
+            let journal = self.registry.journal().clone();
+            let record = Record::Org {
+                org: self.id.clone(),
+                effect,
+            };
             return AtomicResponse::new(Box::pin(
                 async move {
+                    join_all(events.iter().map(|(_, a)| a.send(HoldSlots(user.clone())))).await;
+                    let seq = match journal.append(&record) {
+                        Ok(seq) => seq,
+                        Err(e) => {
+                            for (_, a) in &events {
+                                a.do_send(ReleaseHold(user.clone()));
+                            }
+                            return Err(Failure::from(e));
+                        }
+                    };
                     let answers = join_all(events.iter().map(|(_, a)| {
                         a.send(GiveOrgPro {
                             user: user.clone(),
                             view: view.clone(),
+                            seq,
                         })
                     }))
                     .await;
@@ -274,12 +297,15 @@ impl Handler<SetMember> for OrgActor {
                         .filter(|(_, answer)| matches!(answer, Ok(true)))
                         .map(|((id, _), _)| id.clone())
                         .collect();
-                    (view, released)
+                    Ok((record, seq, view, released))
                 }
                 .into_actor(self)
-                .map(move |(view, released_slots), act, _| {
+                .map(move |done, act, _| {
+                    let (record, seq, view, released_slots) = done?;
+                    if let Record::Org { effect, .. } = &record {
+                        act.applied(effect, seq);
+                    }
                     act.view = view;
-                    let seq = act.commit(effect)?;
                     Ok(MemberOutcome {
                         created: plan.created,
                         license,

@@ -67,6 +67,17 @@ impl ApiError {
         )
     }
 
+    pub fn request_timeout(limit: std::time::Duration) -> ApiError {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "the request body did not arrive within {} seconds",
+                limit.as_secs()
+            ),
+        )
+    }
+
     pub fn unavailable(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
@@ -157,6 +168,11 @@ impl ResponseError for ApiError {
         body.insert("error".into(), Value::from(self.code));
         body.insert("message".into(), Value::from(self.message.clone()));
         body.extend(self.details.clone());
-        HttpResponse::build(self.status).json(Value::Object(body))
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of the body may still come; do not read it.
+            response.force_close();
+        }
+        response.json(Value::Object(body))
     }
 }

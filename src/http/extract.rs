@@ -2,6 +2,7 @@
 
 use actix_web::web::Bytes;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::domain::{Id, Permission, Scope};
 
@@ -23,10 +24,21 @@ pub fn ids<const N: usize>(raw: [&str; N]) -> Result<[Id; N], ApiError> {
         .map_err(|_| ApiError::bad_request("wrong number of path parameters"))
 }
 
-/// Parses a JSON body; an empty body reads as `{}`.
+/// Parses a JSON object body; an empty body reads as `{}`.
 pub fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
+    }
+    object(bytes)
+}
+
+/// Parses a body that must be a JSON object. serde would also read a struct
+/// from an array of its fields in order (`["team"]`); the contract speaks of
+/// objects only, so anything else is `400 bad_request`.
+pub fn object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(ApiError::bad_request("the body must be a JSON object"));
     }
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid: {e}")))

@@ -20,6 +20,8 @@ pub use error::ApiError;
 
 /// Request bodies above this are refused with `413 payload_too_large`.
 pub const MAX_BODY: usize = 1 << 20;
+/// A request body must arrive within this long.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// The most checks in one batch.
 pub const MAX_BATCH: usize = 1000;
 

@@ -314,6 +314,13 @@ pub struct SegmentRead {
 
 /// Reads a segment. A torn last frame is reported in `torn_at`; any other
 /// damage is an error naming the offset.
+///
+/// A frame that is cut short or fails its checksum is a torn tail only if no
+/// valid frame follows it: a crash mid-append leaves a prefix of what was
+/// being written, never good records after bad bytes. Damage to an earlier
+/// frame's length looks like a cut-short frame, so before calling anything
+/// torn the rest of the file is searched for the frames that would follow
+/// (sequence numbers within a segment are consecutive).
 pub fn read_segment(path: &Path) -> Result<SegmentRead, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() < HEADER_LEN {
@@ -324,45 +331,80 @@ pub fn read_segment(path: &Path) -> Result<SegmentRead, String> {
         });
     }
     codec::check_header(&bytes, JOURNAL_MAGIC)?;
-    let mut records = Vec::new();
+    let mut records: Vec<(Seq, Record)> = Vec::new();
     let mut at = HEADER_LEN;
     while at < bytes.len() {
-        let torn = SegmentRead {
-            records: Vec::new(),
-            torn_at: Some(at as u64),
-        };
-        let Some(head) = bytes.get(at..at + FRAME_HEADER) else {
-            return Ok(SegmentRead { records, ..torn });
-        };
-        let word = |i: usize| -> u32 {
-            let mut w = [0u8; 4];
-            w.copy_from_slice(head.get(i..i + 4).unwrap_or(&[0; 4]));
-            u32::from_le_bytes(w)
-        };
-        let (len, crc) = (word(0) as usize, word(4));
-        let end = at + FRAME_HEADER + len;
-        let Some(payload) = bytes.get(at + 8..end).filter(|_| len <= MAX_RECORD) else {
-            if len <= MAX_RECORD {
-                return Ok(SegmentRead { records, ..torn });
+        let Some((seq, body, end)) = frame_at(&bytes, at) else {
+            let prev = records.last().map(|(seq, _)| *seq);
+            if let Some(next) = valid_frame_after(&bytes, at, prev) {
+                return Err(format!(
+                    "the record at byte {at} is damaged (bad length or checksum) and valid \
+                     records follow it at byte {next}"
+                ));
             }
-            return Err(format!("record at byte {at} claims {len} bytes"));
+            return Ok(SegmentRead {
+                records,
+                torn_at: Some(at as u64),
+            });
         };
-        if crc32fast::hash(payload) != crc {
-            if end == bytes.len() {
-                return Ok(SegmentRead { records, ..torn });
-            }
-            return Err(format!("checksum mismatch in the record at byte {at}"));
-        }
-        let (seq_bytes, body) = payload.split_at(8);
-        let mut s = [0u8; 8];
-        s.copy_from_slice(seq_bytes);
         let record = codec::decode::<Record>(body)
             .map_err(|e| format!("record at byte {at} does not decode: {e}"))?;
-        records.push((u64::from_le_bytes(s), record));
+        records.push((seq, record));
         at = end;
     }
     Ok(SegmentRead {
         records,
         torn_at: None,
+    })
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_le_bytes(b))
+}
+
+fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    let b: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// The frame starting at `at` if it is whole and its checksum holds: its
+/// sequence, body and where the next frame starts.
+fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
+    let len = read_u32(bytes, at)? as usize;
+    let crc = read_u32(bytes, at + 4)?;
+    if len > MAX_RECORD {
+        return None;
+    }
+    let end = at.checked_add(FRAME_HEADER)?.checked_add(len)?;
+    let payload = bytes.get(at + 8..end)?;
+    if crc32fast::hash(payload) != crc {
+        return None;
+    }
+    let seq = read_u64(bytes, at + 8)?;
+    Some((seq, payload.get(8..)?, end))
+}
+
+/// Where a valid frame starts after the bad one at `bad`, if one does. The
+/// frames that can follow carry the sequence after the last good one (`prev`)
+/// or after the bad frame's own, so only offsets holding one of those are
+/// tried.
+fn valid_frame_after(bytes: &[u8], bad: usize, prev: Option<Seq>) -> Option<usize> {
+    let own = read_u64(bytes, bad + 8);
+    let candidates: Vec<u64> = [
+        prev.map(|p| p + 1),
+        prev.map(|p| p + 2),
+        own.map(|s| s.wrapping_add(1)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let from = bad + 1;
+    let tail = bytes.get(from..)?;
+    tail.windows(8).enumerate().find_map(|(i, w)| {
+        let seq = u64::from_le_bytes(w.try_into().ok()?);
+        let start = (from + i).checked_sub(8)?;
+        (start > bad && candidates.contains(&seq) && frame_at(bytes, start).is_some())
+            .then_some(start)
     })
 }

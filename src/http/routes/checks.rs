@@ -1,26 +1,29 @@
 //! The read side: single and batch checks, a user on an event, and the
 //! events where a user has a license.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use futures_util::future::join_all;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::actors::{Check, CheckMany, GetUser, LicenseOf, ListEvents};
 use crate::domain::{Decision, Error, Id, Permission, Scope};
 use crate::http::error::code_of;
-use crate::http::extract::{id, ids, scoped};
+use crate::http::extract::{id, ids, object, scoped};
 use crate::http::{ApiError, AppState, MAX_BATCH};
-use crate::metrics::CHECKS;
+use crate::metrics::CheckTally;
 
 use super::grants::grant_json;
 use super::{event_gone, org_gone, RawBody};
 
 fn count_check(d: &Decision) {
-    let outcome = if d.allowed { "allowed" } else { "denied" };
-    metrics::counter!(CHECKS, "outcome" => outcome, "reason" => d.reason.as_str()).increment(1);
+    let mut tally = CheckTally::default();
+    tally.decision(d);
+    tally.record();
 }
 
 #[derive(Deserialize)]
@@ -54,25 +57,38 @@ pub async fn check(
 }
 
 #[derive(Deserialize)]
-struct BatchBody {
-    checks: Vec<Value>,
+struct BatchBody<'a> {
+    /// Kept raw so that one bad item fails alone.
+    #[serde(borrow)]
+    checks: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
-struct BatchItem {
-    event: String,
-    user: String,
-    permission: String,
-    collaborator: Option<String>,
-    area: Option<String>,
+struct BatchItem<'a> {
+    #[serde(borrow)]
+    event: Cow<'a, str>,
+    #[serde(borrow)]
+    user: Cow<'a, str>,
+    #[serde(borrow)]
+    permission: Cow<'a, str>,
+    #[serde(borrow)]
+    collaborator: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    area: Option<Cow<'a, str>>,
 }
 
 type Item = (Id, Id, Permission, Scope);
 /// Checks bound for one event, each with its place in the answer.
 type Group = (Vec<usize>, Vec<(Id, Permission, Scope)>);
 
-fn batch_item(raw: Value) -> Result<Item, Error> {
-    let item: BatchItem = serde_json::from_value(raw)
+fn batch_item(raw: &RawValue) -> Result<Item, Error> {
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return Err(Error::BadRequest(
+            "a check item must be a JSON object".into(),
+        ));
+    }
+    let item: BatchItem = serde_json::from_str(text)
         .map_err(|e| Error::BadRequest(format!("check item is not valid: {e}")))?;
     let event = Id::parse(&item.event)?;
     let user = Id::parse(&item.user)?;
@@ -83,6 +99,19 @@ fn batch_item(raw: Value) -> Result<Item, Error> {
     Ok((event, user, permission, scope))
 }
 
+/// One answer of a batch: a decision, or the code of the item's error.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Outcome {
+    Decision(Decision),
+    Error { error: &'static str },
+}
+
+#[derive(Serialize)]
+struct BatchAnswer {
+    results: Vec<Outcome>,
+}
+
 pub async fn batch(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -90,8 +119,11 @@ pub async fn batch(
 ) -> Result<HttpResponse, ApiError> {
     let [org] = ids([&path])?;
     state.registry.org(&org)?;
-    let body: BatchBody = serde_json::from_slice(&raw.0).map_err(|e| {
-        ApiError::bad_request(format!("the body must be {{\"checks\": [...]}}: {e}"))
+    let body: BatchBody = object(&raw.0).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body must be {{\"checks\": [...]}}: {}",
+            e.message
+        ))
     })?;
     if body.checks.len() > MAX_BATCH {
         return Err(ApiError::bad_request(format!(
@@ -135,21 +167,23 @@ pub async fn batch(
         }
     }
     state.durable(newest).await?;
-    let results: Vec<Value> = results
+    let mut tally = CheckTally::default();
+    let results = results
         .into_iter()
         .map(|r| match r {
             Ok(decision) => {
-                count_check(&decision);
-                json!(decision)
+                tally.decision(&decision);
+                Outcome::Decision(decision)
             }
             Err(e) => {
-                metrics::counter!(CHECKS, "outcome" => "error", "reason" => code_of(&e).1)
-                    .increment(1);
-                json!({ "error": code_of(&e).1 })
+                let code = code_of(&e).1;
+                tally.error(code);
+                Outcome::Error { error: code }
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "results": results })))
+    tally.record();
+    Ok(HttpResponse::Ok().json(BatchAnswer { results }))
 }
 
 pub async fn user(
