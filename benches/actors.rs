@@ -156,8 +156,10 @@ fn actors(c: &mut Criterion) {
     let ev = id("e");
     let me = id("me");
 
-    // Another arbiter, as in the server: the registry starts its own.
-    let registry = sys.block_on(async { Registry::start(state(), journal.clone(), 1) });
+    // Another arbiter: a check that arrives on the other HTTP worker.
+    let other = Arbiter::new();
+    let registry =
+        sys.block_on(async { Registry::start(state(), journal.clone(), vec![other.handle()]) });
     let remote = registry.event(&org, &ev).unwrap();
     // The same arbiter: a copy of the event started on the System's thread.
     let local = sys.block_on(async {

@@ -7,10 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use actix_web::dev::Server;
-use actix_web::{middleware, web, App, HttpServer};
+use actix_web::dev::ServerHandle;
+use actix_web::{middleware, App, HttpServer};
 use rand::RngCore;
 
+use crate::actors::placement::Placement;
 use crate::actors::snapshotter::Snapshots;
 use crate::actors::Registry;
 use crate::config::Config;
@@ -30,10 +31,15 @@ pub enum StartupError {
     Journal(#[from] crate::persist::JournalError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: io::Error },
+    #[error("the HTTP workers did not start: {0}")]
+    Workers(String),
 }
 
 pub struct Application {
-    server: Server,
+    /// The server, spawned so that its workers start (and build the
+    /// registry) while `build` waits.
+    running: actix_rt::task::JoinHandle<io::Result<()>>,
+    handle: ServerHandle,
     port: u16,
     registry: Arc<Registry>,
     snapshots: Arc<Snapshots>,
@@ -81,49 +87,78 @@ impl Application {
                 metrics::counter!(crate::metrics::JOURNAL_BYTES).increment(bytes as u64);
             }),
         )?;
-        let threads = std::thread::available_parallelism().map_or(2, usize::from);
-        let registry = Registry::start(restored.state, journal, threads);
+        let workers = config
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1);
+        let placement = Placement::new(restored.state, journal, workers);
         let snapshots = Arc::new(Snapshots::new(dir));
-        let state = web::Data::new(AppState {
-            registry: registry.clone(),
-            snapshots: snapshots.clone(),
-            tokens: Tokens {
-                admin,
-                check: config.check_token.clone(),
-            },
-        });
+        let tokens = Tokens {
+            admin,
+            check: config.check_token.clone(),
+        };
         let listener = TcpListener::bind(&config.addr).map_err(|source| StartupError::Bind {
             addr: config.addr.clone(),
             source,
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let mut server = HttpServer::new(move || {
+        let app_snapshots = snapshots.clone();
+        let app_placement = placement.clone();
+        let server = HttpServer::new(move || {
+            let placement = app_placement.clone();
+            let snapshots = app_snapshots.clone();
+            let tokens = tokens.clone();
             App::new()
-                .app_data(state.clone())
+                // Runs on each worker thread, which the actors then share.
+                .data_factory(move || {
+                    let placement = placement.clone();
+                    let snapshots = snapshots.clone();
+                    let tokens = tokens.clone();
+                    async move {
+                        let registry = placement.join().await.ok_or("no registry")?;
+                        Ok::<_, &str>(AppState {
+                            registry,
+                            snapshots,
+                            tokens,
+                        })
+                    }
+                })
                 .wrap(middleware::from_fn(auth::authenticate))
                 .wrap(middleware::from_fn(crate::http::observe::observe))
                 .configure(crate::http::configure)
         })
+        .workers(workers)
         .client_request_timeout(Duration::from_secs(10))
         .client_disconnect_timeout(Duration::from_secs(2))
         .keep_alive(Duration::from_secs(75))
         .shutdown_timeout(30)
-        // Signals are handled in `run_until_stopped`: actix's own handling
-        // stops the whole system, and the final snapshot needs the actors.
-        .disable_signals();
-        if let Some(n) = config.workers {
-            server = server.workers(n.max(1));
+        // Signals are handled in `run_until_stopped`: the final snapshot is
+        // taken before the workers (and the actors on their threads) stop.
+        .disable_signals()
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: config.addr.clone(),
+            source,
+        })?
+        .run();
+        let handle = server.handle();
+        let mut running = actix_rt::spawn(server);
+        let registry = tokio::select! {
+            registry = placement.registry() => registry,
+            ended = &mut running => {
+                let why = match ended {
+                    Ok(Ok(())) => "the server stopped while starting".to_string(),
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                };
+                return Err(StartupError::Workers(why));
+            }
         }
-        let server = server
-            .listen(listener)
-            .map_err(|source| StartupError::Bind {
-                addr: config.addr.clone(),
-                source,
-            })?
-            .run();
-        tracing::info!(addr = %config.addr, port, "listening");
+        .ok_or_else(|| StartupError::Workers("the workers never built the registry".into()))?;
+        tracing::info!(addr = %config.addr, port, workers, "listening");
         Ok(Application {
-            server,
+            running,
+            handle,
             port,
             registry,
             snapshots,
@@ -159,29 +194,46 @@ impl Application {
                 }
             })
         });
-        let handle = self.server.handle();
-        let signals = actix_rt::spawn(async move {
-            let signal = shutdown_signal().await;
-            tracing::info!(signal, "shutting down: finishing in-flight requests");
-            handle.stop(true).await;
-        });
-        let served = self.server.await;
-        signals.abort();
+        let Application {
+            mut running,
+            handle,
+            registry,
+            snapshots,
+            ..
+        } = self;
+        let served = tokio::select! {
+            signal = shutdown_signal() => {
+                tracing::info!(signal, "shutting down: no new connections; writing the final snapshot");
+                if let Some(task) = &periodic {
+                    task.abort();
+                }
+                handle.pause().await;
+                final_snapshot(&snapshots, &registry).await;
+                tracing::info!("finishing in-flight requests");
+                handle.stop(true).await;
+                running.await
+            }
+            ended = &mut running => ended,
+        };
         if let Some(task) = periodic {
             task.abort();
         }
-        tracing::info!("stopped accepting requests; writing the final snapshot");
-        match self.snapshots.take(&self.registry).await {
-            Ok(t) => {
-                tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written")
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "final snapshot failed; the journal still holds every write")
-            }
-        }
-        self.registry.journal().close();
+        let served = served.unwrap_or_else(|e| Err(io::Error::other(e)));
+        // Whatever was written after the snapshot is in the journal.
+        registry.journal().close();
         tracing::info!("shut down");
         served
+    }
+}
+
+async fn final_snapshot(snapshots: &Snapshots, registry: &Registry) {
+    match snapshots.take(registry).await {
+        Ok(t) => {
+            tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written")
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "final snapshot failed; the journal still holds every write")
+        }
     }
 }
 

@@ -152,40 +152,70 @@ fn route_table() -> BTreeSet<(String, String)> {
             .map_or(source.len(), |e| start + e + 1);
         source.replace_range(start..end, "");
     }
-    let consts: Vec<(String, String)> = source
-        .lines()
-        .filter_map(|l| {
-            let rest = l.trim().strip_prefix("const ")?;
-            let (name, value) = rest.split_once(": &str = \"")?;
-            Some((name.to_string(), value.split('"').next()?.to_string()))
-        })
-        .collect();
-    let resolve = |raw: &str| {
-        let mut path = raw.to_string();
-        for (name, value) in &consts {
-            path = path.replace(&format!("{{{name}}}"), value);
-        }
-        path.replace("{{", "{").replace("}}", "}")
-    };
-    // Each `resource(<path>)` and the `web::<method>()` that follow it.
-    let mut routes = BTreeSet::new();
-    for chunk in source.split("resource(").skip(1) {
-        let arg = chunk.trim_start_matches("&format!(");
-        let path = if let Some(literal) = arg.strip_prefix('"') {
-            resolve(literal.split('"').next().unwrap())
-        } else {
-            let name: String = arg
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            match consts.iter().find(|(n, _)| *n == name) {
-                Some((_, value)) => value.clone(),
-                None => continue,
+    // Each `fn name(cfg …)` body, and the scope prefix it is mounted under
+    // (`web::scope("/prefix").configure(name)`, nested scopes included).
+    let mut mounts: Vec<(String, String)> = Vec::new(); // (fn name, scope)
+    for chunk in source.split("web::scope(\"").skip(1) {
+        let scope = chunk.split('"').next().unwrap().to_string();
+        let name = chunk
+            .split(".configure(")
+            .nth(1)
+            .map(|r| {
+                r.chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect()
+            })
+            .unwrap_or_default();
+        mounts.push((name, scope));
+    }
+    let prefix_of = |function: &str| {
+        let mut prefix = String::new();
+        let mut f = function.to_string();
+        // Walk up: which function mounts `f`, under which scope.
+        while let Some((_, scope)) = mounts.iter().find(|(n, _)| *n == f) {
+            prefix = format!("{scope}{prefix}");
+            let Some(at) = source.find(&format!("configure({f})")) else {
+                break;
+            };
+            let before = &source[..at];
+            let parent = before
+                .rfind("\nfn ")
+                .or_else(|| before.rfind("\npub fn "))
+                .map(|i| {
+                    let rest = before[i..].trim_start_matches('\n');
+                    let rest = rest.trim_start_matches("pub ").trim_start_matches("fn ");
+                    rest.chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect::<String>()
+                })
+                .unwrap_or_default();
+            if parent == f {
+                break;
             }
-        };
-        for method in METHODS {
-            if chunk.contains(&format!("web::{method}()")) {
-                routes.insert((path.clone(), method.to_string()));
+            f = parent;
+        }
+        prefix
+    };
+    // Each `resource("<path>")` and the `web::<method>()` that follow it.
+    let mut routes = BTreeSet::new();
+    let functions = source
+        .split("\nfn ")
+        .skip(1)
+        .chain(source.split("\npub fn ").skip(1));
+    for function in functions {
+        let name: String = function
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let body = function.split("\n}\n").next().unwrap();
+        let prefix = prefix_of(&name);
+        for chunk in body.split("resource(\"").skip(1) {
+            let path = format!("{prefix}{}", chunk.split('"').next().unwrap());
+            let stop = chunk.find("resource(").unwrap_or(chunk.len());
+            for method in METHODS {
+                if chunk[..stop].contains(&format!("web::{method}()")) {
+                    routes.insert((path.clone(), method.to_string()));
+                }
             }
         }
     }

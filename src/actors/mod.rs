@@ -12,6 +12,7 @@
 mod event;
 mod failure;
 mod org;
+pub mod placement;
 mod registry;
 pub mod snapshotter;
 

@@ -418,7 +418,7 @@ pub enum Created {
     /// A new event, answered once `seq` is durable.
     New { seq: Seq },
     /// It already existed: apply any change to it directly.
-    Exists(Addr<EventActor>),
+    Exists,
 }
 
 #[derive(Message)]
@@ -432,8 +432,8 @@ impl Handler<CreateEvent> for OrgActor {
     type Result = Result<Created, Failure>;
 
     fn handle(&mut self, m: CreateEvent, _: &mut Context<Self>) -> Self::Result {
-        if let Some(addr) = self.events.get(&m.event) {
-            return Ok(Created::Exists(addr.clone()));
+        if self.events.contains_key(&m.event) {
+            return Ok(Created::Exists);
         }
         if self.org.pools().event_pro < 1 {
             return Err(Error::EventProRequired.into());

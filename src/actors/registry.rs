@@ -22,9 +22,9 @@ pub struct OrgEntry {
 }
 
 pub struct Registry {
-    /// The threads actors run on, apart from the HTTP workers so that they
-    /// outlive them at shutdown (the final snapshot needs them). An org and
-    /// all its events share one, picked by the org id.
+    /// The threads actors run on: the HTTP workers' own (see
+    /// [`super::placement`]). An org and all its events share one, picked by
+    /// the org id.
     arbiters: Vec<ArbiterHandle>,
     orgs: DashMap<Id, OrgEntry>,
     /// Events by (org, event), so a check reaches its event in one lookup.
@@ -34,12 +34,9 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Starts an actor for every org and event of `state` on the current
-    /// arbiter.
-    pub fn start(state: State, journal: Journal, threads: usize) -> Arc<Registry> {
-        let arbiters = (0..threads.max(1))
-            .map(|_| Arbiter::new().handle())
-            .collect();
+    /// Starts an actor for every org and event of `state`, spread over
+    /// `arbiters` by org.
+    pub fn start(state: State, journal: Journal, arbiters: Vec<ArbiterHandle>) -> Arc<Registry> {
         let stats = Arc::new(Stats::default());
         for o in state.orgs.values() {
             super::org::count(&stats, &o.org, 1);

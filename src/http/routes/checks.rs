@@ -18,7 +18,7 @@ use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
 use super::grants::grant_json;
-use super::{event_gone, org_gone, RawBody};
+use super::{ask_event, org_gone, RawBody};
 
 fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
@@ -42,15 +42,12 @@ pub async fn check(
     let [org, event] = ids([&path.0, &path.1])?;
     let user = id(&q.user)?;
     let (permission, scope) = scoped(&q.permission, q.collaborator.as_deref(), q.area.as_deref())?;
-    let addr = state.registry.event(&org, &event)?;
-    let (decision, seq) = addr
-        .send(Check {
-            user,
-            permission,
-            scope,
-        })
-        .await
-        .map_err(event_gone)??;
+    let check = Check {
+        user,
+        permission,
+        scope,
+    };
+    let (decision, seq) = ask_event(&state, &org, &event, check).await??;
     state.durable(seq).await?;
     count_check(&decision);
     Ok(HttpResponse::Ok().json(decision))
@@ -191,12 +188,7 @@ pub async fn user(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
-    let (view, seq) = state
-        .registry
-        .event(&org, &event)?
-        .send(GetUser(user.clone()))
-        .await
-        .map_err(event_gone)??;
+    let (view, seq) = ask_event(&state, &org, &event, GetUser(user.clone())).await??;
     state.durable(seq).await?;
     let grants: Vec<Value> = view.grants.iter().map(grant_json).collect();
     Ok(HttpResponse::Ok().json(json!({

@@ -6,14 +6,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::actors::{
-    CreateEvent, Created, DeleteEvent, EventCommand, GetInfo, ListEvents, SlotsUsed, Write,
+    CreateEvent, Created, DeleteEvent, EventCommand, GetInfo, ListEvents, SlotsUsed,
 };
 use crate::domain::Id;
 use crate::http::auth::Admin;
 use crate::http::extract::{body, ids, name};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{event_gone, org_gone, write_event, RawBody};
+use super::{ask_event, org_gone, write_event, RawBody};
 
 #[derive(Deserialize, Default)]
 struct NameBody {
@@ -68,12 +68,8 @@ pub async fn put(
             state.durable(seq).await?;
             true
         }
-        Created::Exists(addr) => {
-            let written = addr
-                .send(Write(EventCommand::Rename(name)))
-                .await
-                .map_err(event_gone)??;
-            state.durable(written.seq).await?;
+        Created::Exists => {
+            write_event(&state, &org, &event, EventCommand::Rename(name)).await?;
             false
         }
     };
@@ -89,12 +85,7 @@ pub async fn get(
 }
 
 async fn event_json(state: &AppState, org: &Id, event: &Id) -> Result<Value, ApiError> {
-    let info = state
-        .registry
-        .event(org, event)?
-        .send(GetInfo)
-        .await
-        .map_err(event_gone)??;
+    let info = ask_event(state, org, event, GetInfo).await??;
     state.durable(info.seq).await?;
     Ok(json!({
         "id": event,

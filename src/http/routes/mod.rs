@@ -11,7 +11,9 @@ mod orgs;
 
 use actix_web::{web, HttpRequest, Resource};
 
-use super::ApiError;
+use super::{ApiError, AppState};
+use crate::actors::{EventActor, EventCommand, Write, Written};
+use crate::domain::Id;
 
 pub use body::RawBody;
 
@@ -22,9 +24,10 @@ fn resource(path: &str) -> Resource {
     }))
 }
 
+/// The routes, grouped by prefix so a request is matched against a few
+/// patterns, not all of them: the hot ones (checks, slots) come first in
+/// their scope.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    const ORG: &str = "/v1/orgs/{org}";
-    const EVENT: &str = "/v1/orgs/{org}/events/{event}";
     cfg.app_data(web::PayloadConfig::new(super::MAX_BODY))
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::bad_request(format!("the query string is not valid: {e}")).into()
@@ -37,94 +40,114 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .into()
         }))
+        .service(web::scope("/v1/orgs/{org}").configure(org_routes))
         .service(resource("/health").route(web::get().to(meta::health)))
         .service(resource("/metrics").route(web::get().to(meta::metrics)))
         .service(resource("/openapi.json").route(web::get().to(meta::openapi)))
         .service(resource("/v1/permissions").route(web::get().to(meta::permissions)))
-        .service(resource("/v1/admin/snapshot").route(web::post().to(meta::snapshot)))
+        .service(resource("/v1/admin/snapshot").route(web::post().to(meta::snapshot)));
+    #[cfg(feature = "fault-injection")]
+    cfg.service(resource("/v1/debug/panic/{org}/{event}").route(web::post().to(meta::panic)));
+    cfg.default_service(web::to(not_found));
+}
+
+async fn not_found(_: HttpRequest) -> Result<String, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// Under `/v1/orgs/{org}`.
+fn org_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::scope("/events/{event}").configure(event_routes))
+        .service(resource("/check").route(web::post().to(checks::batch)))
         .service(
-            resource(ORG)
+            resource("")
                 .route(web::put().to(orgs::put))
                 .route(web::get().to(orgs::get)),
         )
-        .service(resource(&format!("{ORG}/licenses")).route(web::put().to(orgs::put_licenses)))
-        .service(resource(&format!("{ORG}/access")).route(web::get().to(orgs::access)))
-        .service(resource(&format!("{ORG}/members")).route(web::get().to(members::list)))
+        .service(resource("/licenses").route(web::put().to(orgs::put_licenses)))
+        .service(resource("/access").route(web::get().to(orgs::access)))
+        .service(resource("/members").route(web::get().to(members::list)))
         .service(
-            resource(&format!("{ORG}/members/{{user}}"))
+            resource("/members/{user}")
                 .route(web::put().to(members::put))
                 .route(web::get().to(members::get))
                 .route(web::delete().to(members::delete)),
         )
-        .service(resource(&format!("{ORG}/check")).route(web::post().to(checks::batch)))
+        .service(resource("/users/{user}/events").route(web::get().to(checks::user_events)))
+        .service(resource("/events").route(web::get().to(events::list)))
+        .default_service(web::to(not_found));
+}
+
+/// Under `/v1/orgs/{org}/events/{event}`.
+fn event_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/check").route(web::get().to(checks::check)))
         .service(
-            resource(&format!("{ORG}/users/{{user}}/events"))
-                .route(web::get().to(checks::user_events)),
+            resource("/slots/{user}")
+                .route(web::put().to(grants::assign_slot))
+                .route(web::delete().to(grants::release_slot)),
         )
-        .service(resource(&format!("{ORG}/events")).route(web::get().to(events::list)))
         .service(
-            resource(EVENT)
+            resource("")
                 .route(web::put().to(events::put))
                 .route(web::get().to(events::get))
                 .route(web::delete().to(events::delete)),
         )
         .service(
-            resource(&format!("{EVENT}/collaborators/{{c}}"))
+            resource("/users/{user}/grants/{permission}")
+                .route(web::put().to(grants::grant))
+                .route(web::delete().to(grants::revoke)),
+        )
+        .service(resource("/users/{user}").route(web::get().to(checks::user)))
+        .service(
+            resource("/collaborators/{c}")
                 .route(web::put().to(events::put_collaborator))
                 .route(web::delete().to(events::delete_collaborator)),
         )
         .service(
-            resource(&format!("{EVENT}/areas/{{a}}"))
-                .route(web::put().to(events::put_area))
-                .route(web::delete().to(events::delete_area)),
-        )
-        .service(
-            resource(&format!("{EVENT}/slots/{{user}}"))
-                .route(web::put().to(grants::assign_slot))
-                .route(web::delete().to(grants::release_slot)),
-        )
-        .service(
-            resource(&format!("{EVENT}/collaborators/{{c}}/users/{{user}}"))
+            resource("/collaborators/{c}/users/{user}")
                 .route(web::put().to(grants::attach))
                 .route(web::delete().to(grants::detach)),
         )
         .service(
-            resource(&format!("{EVENT}/users/{{user}}/grants/{{permission}}"))
-                .route(web::put().to(grants::grant))
-                .route(web::delete().to(grants::revoke)),
+            resource("/areas/{a}")
+                .route(web::put().to(events::put_area))
+                .route(web::delete().to(events::delete_area)),
         )
-        .service(resource(&format!("{EVENT}/users/{{user}}")).route(web::get().to(checks::user)))
-        .service(resource(&format!("{EVENT}/check")).route(web::get().to(checks::check)));
-    #[cfg(feature = "fault-injection")]
-    cfg.service(resource("/v1/debug/panic/{org}/{event}").route(web::post().to(meta::panic)));
-    cfg.default_service(web::to(|_: HttpRequest| async {
-        Err::<String, _>(ApiError::not_found())
-    }));
+        .default_service(web::to(not_found));
 }
 
-/// A send to an org actor that is gone.
+/// A send to an org actor that failed. Orgs are never deleted, so their
+/// actor's thread has ended: the server is stopping.
 fn org_gone(_: actix::MailboxError) -> ApiError {
-    crate::domain::Error::OrgNotFound.into()
+    ApiError::unavailable("the server is shutting down; retry on its next start")
 }
 
-/// A send to an event actor that is gone: the event was deleted.
-fn event_gone(_: actix::MailboxError) -> ApiError {
-    crate::domain::Error::EventNotFound.into()
+/// Sends `msg` to an event's actor. A send that fails means the event was
+/// deleted meanwhile (`404 event_not_found`) or, if the registry still lists
+/// it, that the server is stopping (`503`).
+async fn ask_event<M>(state: &AppState, org: &Id, event: &Id, msg: M) -> Result<M::Result, ApiError>
+where
+    M: actix::Message + Send + 'static,
+    M::Result: Send,
+    EventActor: actix::Handler<M>,
+{
+    let addr = state.registry.event(org, event)?;
+    addr.send(msg)
+        .await
+        .map_err(|e| match state.registry.event(org, event) {
+            Ok(_) => org_gone(e),
+            Err(gone) => gone.into(),
+        })
 }
 
 /// Sends a change to an event and waits until it is durable.
 async fn write_event(
-    state: &crate::http::AppState,
-    org: &crate::domain::Id,
-    event: &crate::domain::Id,
-    command: crate::actors::EventCommand,
-) -> Result<crate::actors::Written, ApiError> {
-    let written = state
-        .registry
-        .event(org, event)?
-        .send(crate::actors::Write(command))
-        .await
-        .map_err(event_gone)??;
+    state: &AppState,
+    org: &Id,
+    event: &Id,
+    command: EventCommand,
+) -> Result<Written, ApiError> {
+    let written = ask_event(state, org, event, Write(command)).await??;
     state.durable(written.seq).await?;
     Ok(written)
 }
