@@ -13,13 +13,12 @@
     clippy::panic
 )]
 
-use std::collections::HashSet;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gatehouse::domain::{Event, EventEffect, Grant, Id, OrgView, Permission, Scope};
+use gatehouse::domain::{Event, EventEffect, Grant, Id, IdSet, OrgView, Permission, Scope};
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -36,7 +35,7 @@ fn apply_put(event: &mut Event, plan: impl FnOnce(&Event) -> Option<EventEffect>
 /// grants, 20 slot holders, an Org Pro holder, a free collaborator, and the
 /// user `me` with a slot and 20 grants (3 Event-wide, 10 Collaborator, 7 Area).
 fn event_with_20_grants() -> Event {
-    let org_pro: HashSet<Id> = [id("boss")].into();
+    let org_pro: IdSet = [id("boss")].into_iter().collect();
     let view = Arc::new(OrgView {
         slot_total: 100,
         org_pro,

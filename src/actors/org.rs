@@ -6,15 +6,15 @@
 //! org handles nothing else until they finish, so two license changes never
 //! interleave. Events never wait on their org, so this cannot deadlock.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use actix::prelude::*;
 use futures_util::future::join_all;
 
 use crate::domain::{
-    Decision, Error, Event, Id, InUse, License, Org, OrgEffect, OrgKind, OrgLicense, OrgView,
-    Pools, PoolsChange,
+    Decision, Error, Event, Id, IdSet, InUse, License, Org, OrgEffect, OrgKind, OrgLicense,
+    OrgView, Pools, PoolsChange,
 };
 use crate::metrics::Stats;
 use crate::persist::{EventState, OrgState, Record, Seq};
@@ -85,7 +85,7 @@ impl OrgActor {
             .collect()
     }
 
-    fn view_with(&self, slot_total: u32, org_pro: HashSet<Id>) -> Arc<OrgView> {
+    fn view_with(&self, slot_total: u32, org_pro: IdSet) -> Arc<OrgView> {
         Arc::new(OrgView {
             slot_total,
             org_pro,

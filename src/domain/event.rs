@@ -1,12 +1,14 @@
 //! One event: its collaborators, areas, Event Pro slots, free collaborator
 //! attachments and grants, and the check (SPEC §1 "Events", "The check").
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Ceiling, Decision, Domain, Error, Grant, Id, License, Permission, Reason, Scope};
+use super::{
+    Ceiling, Decision, Domain, Error, Grant, Id, IdMap, IdSet, License, Permission, Reason, Scope,
+};
 
 /// What an event knows of its org's licenses. The org publishes a new one
 /// whenever Event Pro or the set of Org Pro holders changes; every event of
@@ -15,7 +17,7 @@ use super::{Ceiling, Decision, Domain, Error, Grant, Id, License, Permission, Re
 pub struct OrgView {
     /// Slots per event (the org's `event_pro`).
     pub slot_total: u32,
-    pub org_pro: HashSet<Id>,
+    pub org_pro: IdSet,
 }
 
 /// A change to an event's own state, as applied and journaled. Applying is
@@ -92,8 +94,8 @@ pub struct Event {
     /// Users holding an Event Pro slot here.
     slots: BTreeSet<Id>,
     /// Free collaborator access: user → the collaborators they are attached to.
-    attachments: HashMap<Id, BTreeSet<Id>>,
-    grants: HashMap<Id, BTreeSet<Grant>>,
+    attachments: IdMap<BTreeSet<Id>>,
+    grants: IdMap<BTreeSet<Grant>>,
     /// Not persisted: rebuilt from the org on restore.
     #[serde(skip)]
     org: Arc<OrgView>,
@@ -397,22 +399,20 @@ impl Event {
 
     /// The highest license `user` has on this event.
     pub fn license_of(&self, user: &Id) -> Option<License> {
-        if self.org.org_pro.contains(user) {
-            Some(License::OrgPro)
-        } else if self.slots.contains(user) {
-            Some(License::EventPro)
-        } else if self.attachments.contains_key(user) {
-            Some(License::Collaborator)
-        } else {
-            None
-        }
+        self.license_and_ceiling(user).0
     }
 
-    fn ceiling(&self, license: Option<License>, user: &Id) -> Ceiling<'_> {
-        match (license, self.attachments.get(user)) {
-            (Some(License::Collaborator), Some(mine)) => Ceiling::Collaborators(mine),
-            (Some(License::Collaborator) | None, _) => Ceiling::Nothing,
-            _ => Ceiling::Everything,
+    /// The user's license here and what it lets them do, with one lookup
+    /// per table.
+    fn license_and_ceiling(&self, user: &Id) -> (Option<License>, Ceiling<'_>) {
+        if self.org.org_pro.contains(user) {
+            (Some(License::OrgPro), Ceiling::Everything)
+        } else if self.slots.contains(user) {
+            (Some(License::EventPro), Ceiling::Everything)
+        } else if let Some(mine) = self.attachments.get(user) {
+            (Some(License::Collaborator), Ceiling::Collaborators(mine))
+        } else {
+            (None, Ceiling::Nothing)
         }
     }
 
@@ -432,10 +432,10 @@ impl Event {
                 Error::UnexpectedScope(permission)
             });
         }
-        let license = self.license_of(user);
+        let (license, ceiling) = self.license_and_ceiling(user);
         let reason = if license.is_none() {
             Reason::NoLicense
-        } else if !self.ceiling(license, user).admits(permission, scope) {
+        } else if !ceiling.admits(permission, scope) {
             Reason::OutsideLicense
         } else if self
             .grants

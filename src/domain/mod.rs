@@ -16,7 +16,7 @@ mod proptests;
 
 pub use error::{Error, InUse};
 pub use event::{Event, EventEffect, OrgView, Put, UserView};
-pub use id::{Id, MAX_ID_LEN};
+pub use id::{Id, IdHasher, IdMap, IdSet, MAX_ID_LEN};
 pub use license::{Ceiling, Decision, License, OrgLicense, Reason};
 pub use org::{MemberPlan, Org, OrgEffect, OrgKind, Pools, PoolsChange, MAX_POOL};
 pub use permission::{Action, Domain, Grant, Permission, Scope};

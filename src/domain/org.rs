@@ -1,10 +1,10 @@
 //! Organizations: kind, license pools and members (SPEC §1 "Organizations").
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Error, Id, InUse, License, OrgLicense, Reason};
+use super::{Decision, Error, Id, IdSet, InUse, License, OrgLicense, Reason};
 
 /// The most of any license an org can own.
 pub const MAX_POOL: u32 = 1_000_000;
@@ -140,7 +140,7 @@ impl Org {
         }
     }
 
-    pub fn org_pro_holders(&self) -> HashSet<Id> {
+    pub fn org_pro_holders(&self) -> IdSet {
         self.members
             .iter()
             .filter(|(_, l)| **l == Some(OrgLicense::OrgPro))

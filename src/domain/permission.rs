@@ -201,8 +201,32 @@ impl Grant {
     }
 
     /// Whether this grant covers `want` on `scope`, by the four implication
-    /// rules applied transitively.
+    /// rules applied transitively. Answered from tables built once from
+    /// [`Grant::covers_by_rules`] (a test checks they agree on every pair).
+    /// `scope` is taken to fit `want`'s domain, as [`Scope::for_permission`]
+    /// makes it.
     pub fn covers(&self, want: Permission, scope: &Scope) -> bool {
+        if self.permission == Permission::EventAdmin {
+            return true; // rule 1
+        }
+        let t = tables();
+        let have = self.permission as usize;
+        let bit = 1u32 << (want as usize);
+        let same = t.same_scope.get(have).copied().unwrap_or(0);
+        let reach = t.event_wide.get(have).copied().unwrap_or(0);
+        match (&self.scope, scope) {
+            (Scope::Event, Scope::Event) => same & bit != 0,
+            // Rule 4 (and rule 1 through it): event-wide reaches everywhere.
+            (Scope::Event, _) => reach & bit != 0,
+            (Scope::Collaborator(a), Scope::Collaborator(b)) | (Scope::Area(a), Scope::Area(b)) => {
+                same & bit != 0 && a == b
+            }
+            _ => false,
+        }
+    }
+
+    /// [`Grant::covers`] written as the rules say it.
+    pub fn covers_by_rules(&self, want: Permission, scope: &Scope) -> bool {
         let have = self.permission.action();
         if have == Action::Admin {
             return true; // rule 1
@@ -221,6 +245,60 @@ impl Grant {
     }
 }
 
+/// For each permission held, the permissions it covers as bit sets (bit `i`
+/// is `Permission::ALL[i]`).
+struct Tables {
+    /// On the grant's own scope (the asked permission is then of the same
+    /// domain, since a scope fixes the domain).
+    same_scope: [u32; 19],
+    /// From an event-wide grant, on any collaborator or area.
+    event_wide: [u32; 19],
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: std::sync::OnceLock<Tables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let probe_c = Scope::Collaborator(Id::probe());
+        let probe_a = Scope::Area(Id::probe());
+        let mut t = Tables {
+            same_scope: [0; 19],
+            event_wide: [0; 19],
+        };
+        for &have in Permission::ALL {
+            let own = match have.domain() {
+                Domain::Event => Scope::Event,
+                Domain::Collaborator => probe_c.clone(),
+                Domain::Area => probe_a.clone(),
+            };
+            let grant = Grant {
+                permission: have,
+                scope: own.clone(),
+            };
+            for &want in Permission::ALL {
+                let bit = 1u32 << (want as usize);
+                if want.domain() == have.domain() && grant.covers_by_rules(want, &own) {
+                    if let Some(m) = t.same_scope.get_mut(have as usize) {
+                        *m |= bit;
+                    }
+                }
+                let elsewhere = match want.domain() {
+                    Domain::Event => None,
+                    Domain::Collaborator => Some(&probe_c),
+                    Domain::Area => Some(&probe_a),
+                };
+                if let (Domain::Event, Some(scope)) = (have.domain(), elsewhere) {
+                    if grant.covers_by_rules(want, scope) {
+                        if let Some(m) = t.event_wide.get_mut(have as usize) {
+                            *m |= bit;
+                        }
+                    }
+                }
+            }
+        }
+        t
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +307,27 @@ mod tests {
     fn id(s: &str) -> Id {
         Id::parse(s).unwrap()
     }
+    #[test]
+    fn the_coverage_tables_agree_with_the_rules_on_every_pair() {
+        let scopes = [Scope::Event, c("c1"), c("c2"), a("a1"), a("a2")];
+        for &have in Permission::ALL {
+            for held_on in &scopes {
+                let Ok(grant) = Grant::new(have, held_on.clone()) else {
+                    continue;
+                };
+                for &want in Permission::ALL {
+                    for asked_on in scopes.iter().filter(|s| s.domain() == want.domain()) {
+                        assert_eq!(
+                            grant.covers(want, asked_on),
+                            grant.covers_by_rules(want, asked_on),
+                            "{have} on {held_on:?} asked {want} on {asked_on:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     fn event(p: Permission) -> Grant {
         Grant::new(p, Scope::Event).unwrap()
     }

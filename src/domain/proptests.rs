@@ -3,13 +3,13 @@
 //! effects are idempotent, the check is monotone in grants, implication is
 //! transitive, and every reachable state survives the codec and replay.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use proptest::prelude::*;
 
 use crate::domain::{
-    Decision, Domain, Error, Event, EventEffect, Grant, Id, InUse, License, Org, OrgEffect,
+    Decision, Domain, Error, Event, EventEffect, Grant, Id, IdSet, InUse, License, Org, OrgEffect,
     OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, Put, Reason, Scope, MAX_POOL,
 };
 use crate::persist::state::Content;
@@ -636,7 +636,7 @@ fn user_grant() -> impl Strategy<Value = (usize, Permission, usize)> {
 /// An event with every collaborator and area of `SCOPES`, the holders'
 /// licenses, and no grants.
 fn licensed_event(holders: &[Holder]) -> Event {
-    let org_pro: HashSet<Id> = holders
+    let org_pro: IdSet = holders
         .iter()
         .enumerate()
         .filter(|(_, h)| h.org_pro)

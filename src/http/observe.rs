@@ -1,6 +1,8 @@
 //! One log line and the metrics for every request, and the `x-request-id`
 //! header (echoed if the client sent a sane one, made up otherwise).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -30,6 +32,51 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
     }
 }
 
+/// The request counter and latency histogram of one (method, route,
+/// status). Routes and methods are a fixed set, so each worker keeps the
+/// handles it has used instead of building label sets on every request.
+struct Handles {
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+/// Handles by route, then (method, status).
+type HandleCache = HashMap<String, Vec<(&'static str, u16, Handles)>>;
+
+thread_local! {
+    static HANDLES: RefCell<HandleCache> = RefCell::new(HashMap::new());
+}
+
+fn record(method: &'static str, route: &str, status: u16, seconds: f64) {
+    HANDLES.with(|cell| {
+        let mut by_route = cell.borrow_mut();
+        if !by_route.contains_key(route) {
+            by_route.insert(route.to_string(), Vec::new());
+        }
+        let Some(known) = by_route.get_mut(route) else {
+            return;
+        };
+        let at = match known.iter().position(|(m, s, _)| *m == method && *s == status) {
+            Some(at) => at,
+            None => {
+                known.push((
+                    method,
+                    status,
+                    Handles {
+                        requests: metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.to_string(), "status" => status.to_string()),
+                        duration: metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.to_string()),
+                    },
+                ));
+                known.len() - 1
+            }
+        };
+        if let Some((_, _, h)) = known.get(at) {
+            h.requests.increment(1);
+            h.duration.record(seconds);
+        }
+    });
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -55,10 +102,7 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
-    metrics::counter!(HTTP_REQUESTS, "method" => method_label, "route" => route.clone(), "status" => status.to_string())
-        .increment(1);
-    metrics::histogram!(HTTP_DURATION, "method" => method_label, "route" => route.clone())
-        .record(elapsed.as_secs_f64());
+    record(method_label, &route, status, elapsed.as_secs_f64());
     tracing::info!(
         target: "gatehouse::request",
         request_id = id.to_str().unwrap_or(""),
