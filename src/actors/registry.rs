@@ -7,7 +7,7 @@ use actix::prelude::*;
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
-use crate::domain::{Error, Id, OrgKind, OrgView};
+use crate::domain::{Error, Id, IdHasher, OrgKind, OrgView};
 use crate::metrics::Stats;
 use crate::persist::{EventState, Journal, OrgState, Record, Seq, State};
 
@@ -26,9 +26,9 @@ pub struct Registry {
     /// [`super::placement`]). An org and all its events share one, picked by
     /// the org id.
     arbiters: Vec<ArbiterHandle>,
-    orgs: DashMap<Id, OrgEntry>,
+    orgs: DashMap<Id, OrgEntry, IdHasher>,
     /// Events by (org, event), so a check reaches its event in one lookup.
-    events: DashMap<(Id, Id), Addr<EventActor>>,
+    events: DashMap<(Id, Id), Addr<EventActor>, IdHasher>,
     journal: Journal,
     stats: Arc<Stats>,
 }
@@ -46,8 +46,8 @@ impl Registry {
         }
         let registry = Arc::new(Registry {
             arbiters,
-            orgs: DashMap::new(),
-            events: DashMap::new(),
+            orgs: DashMap::with_hasher(IdHasher::default()),
+            events: DashMap::with_hasher(IdHasher::default()),
             journal,
             stats,
         });

@@ -11,6 +11,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 
+use crate::domain::IdHasher;
 use crate::metrics::{HTTP_DURATION, HTTP_REQUESTS};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -41,10 +42,10 @@ struct Handles {
 }
 
 /// Handles by route, then (method, status).
-type HandleCache = HashMap<String, Vec<(&'static str, u16, Handles)>>;
+type HandleCache = HashMap<String, Vec<(&'static str, u16, Handles)>, IdHasher>;
 
 thread_local! {
-    static HANDLES: RefCell<HandleCache> = RefCell::new(HashMap::new());
+    static HANDLES: RefCell<HandleCache> = RefCell::new(HashMap::default());
 }
 
 fn record(method: &'static str, route: &str, status: u16, seconds: f64) {

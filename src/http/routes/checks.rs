@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -18,7 +18,7 @@ use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
 use super::grants::grant_json;
-use super::{ask_event, org_gone, RawBody};
+use super::{ask_event, org_gone, path_part, RawBody};
 
 fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
@@ -27,19 +27,21 @@ fn count_check(d: &Decision) {
 }
 
 #[derive(Deserialize)]
-pub struct CheckQuery {
-    user: String,
-    permission: String,
-    collaborator: Option<String>,
-    area: Option<String>,
+pub struct CheckQuery<'a> {
+    #[serde(borrow)]
+    user: Cow<'a, str>,
+    #[serde(borrow)]
+    permission: Cow<'a, str>,
+    #[serde(borrow)]
+    collaborator: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    area: Option<Cow<'a, str>>,
 }
 
-pub async fn check(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-    q: web::Query<CheckQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.0, &path.1])?;
+pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let [org, event] = ids([&path_part(&req, "org"), &path_part(&req, "event")])?;
+    let q: CheckQuery = serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
     let user = id(&q.user)?;
     let (permission, scope) = scoped(&q.permission, q.collaborator.as_deref(), q.area.as_deref())?;
     let check = Check {
