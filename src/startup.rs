@@ -60,7 +60,8 @@ impl Application {
             Some(t) => t,
             None => admin_token_file(&dir)?,
         };
-        let restored = restore(&dir, config.restore.as_deref()).map_err(StartupError::Restore)?;
+        let mut restored =
+            restore(&dir, config.restore.as_deref()).map_err(StartupError::Restore)?;
         tracing::info!(
             snapshot = ?restored.snapshot,
             replayed = restored.replayed,
@@ -69,13 +70,16 @@ impl Application {
             "state restored"
         );
         if restored.needs_snapshot {
+            // Moved in and back out: the state is never copied.
             let snap = Snapshot {
                 taken_at_ms: now_ms(),
                 segment: restored.next_segment,
                 next_seq: restored.next_seq,
-                state: restored.state.clone(),
+                state: std::mem::take(&mut restored.state),
             };
-            snapshot::write(&dir, &snap).map_err(StartupError::Restore)?;
+            let written = snapshot::write(&dir, &snap);
+            restored.state = snap.state;
+            written.map_err(StartupError::Restore)?;
             snapshot::prune(&dir, restored.next_segment);
         }
         let journal = Journal::open(

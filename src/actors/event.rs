@@ -10,7 +10,8 @@ use crate::domain::{
     Decision, Error, Event, EventEffect, Grant, Id, License, OrgView, Permission, Scope, UserView,
 };
 use crate::metrics::Stats;
-use crate::persist::{EventState, Journal, Record, Seq};
+use crate::persist::state::EventStateRef;
+use crate::persist::{codec, EventState, Journal, Record, Seq};
 
 use super::Failure;
 
@@ -416,18 +417,24 @@ impl Handler<Shutdown> for EventActor {
     }
 }
 
-/// For a snapshot: a copy of the state and the journal position it reflects.
+/// For a snapshot: the state and the journal position it reflects, encoded
+/// here so that no copy of the event is made. `None` once deleted.
 #[derive(Message)]
-#[rtype(result = "Option<EventState>")]
+#[rtype(result = "Option<Result<(Vec<u8>, Seq), String>>")]
 pub struct Capture;
 
 impl Handler<Capture> for EventActor {
-    type Result = Option<EventState>;
+    type Result = Option<Result<(Vec<u8>, Seq), String>>;
 
     fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
-        (!self.closed).then(|| EventState {
-            event: self.event.clone(),
-            applied_seq: self.applied_seq,
+        (!self.closed).then(|| {
+            let state = EventStateRef {
+                event: &self.event,
+                applied_seq: self.applied_seq,
+            };
+            codec::encode(&state)
+                .map(|bytes| (bytes, self.applied_seq))
+                .map_err(|e| format!("event {}/{}: {e}", self.org, self.id))
         })
     }
 }

@@ -17,6 +17,7 @@ use crate::domain::{
     OrgView, Pools, PoolsChange,
 };
 use crate::metrics::Stats;
+use crate::persist::snapshot::CapturedOrg;
 use crate::persist::{EventState, OrgState, Record, Seq};
 
 use super::event::{GiveOrgPro, HoldSlots, ReleaseHold, SetView, Shutdown, TryView};
@@ -499,29 +500,41 @@ impl Handler<ListEvents> for OrgActor {
 }
 
 /// For a snapshot: the org and all its events, captured while no license
-/// change is half-way through its events.
+/// change is half-way through its events. Answers the captured org and the
+/// newest journal position it or its events reflect.
 #[derive(Message)]
-#[rtype(result = "(OrgState, BTreeMap<Id, EventState>)")]
+#[rtype(result = "Result<(CapturedOrg, Seq), String>")]
 pub struct Capture;
 
 impl Handler<Capture> for OrgActor {
-    type Result = AtomicResponse<Self, (OrgState, BTreeMap<Id, EventState>)>;
+    type Result = AtomicResponse<Self, Result<(CapturedOrg, Seq), String>>;
 
     fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
         let org = OrgState {
             org: self.org.clone(),
             applied_seq: self.applied_seq,
         };
+        let id = self.id.clone();
         let events = self.event_list();
         AtomicResponse::new(Box::pin(
             async move {
                 let states = join_all(events.iter().map(|(_, a)| a.send(CaptureEvent))).await;
-                let captured = events
-                    .into_iter()
-                    .zip(states)
-                    .filter_map(|((id, _), s)| Some((id, s.ok()??)))
-                    .collect();
-                (org, captured)
+                let mut newest = org.applied_seq;
+                let mut captured = Vec::with_capacity(events.len());
+                for ((event, _), state) in events.into_iter().zip(states) {
+                    // A deleted event (stopped or closed) is left out.
+                    if let Ok(Some(state)) = state {
+                        let (bytes, seq) = state?;
+                        newest = newest.max(seq);
+                        captured.push((event, bytes));
+                    }
+                }
+                let org = CapturedOrg {
+                    id,
+                    state: org,
+                    events: captured,
+                };
+                Ok((org, newest))
             }
             .into_actor(self),
         ))

@@ -4,7 +4,8 @@
 //!    applied before anything below is captured.
 //! 2. Each org captures itself and its events between two of its own license
 //!    changes (the org handles nothing else meanwhile); events go on taking
-//!    writes and checks throughout, each paused only for its own copy.
+//!    writes and checks throughout, each paused only while it encodes itself
+//!    (the bytes are the snapshot's; no copy of the state is ever made).
 //! 3. The snapshot waits until every captured change is durable, then is
 //!    written off the actors' threads; the segments before step 1 go.
 //!
@@ -16,29 +17,29 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::future::join_all;
 
-use crate::persist::snapshot::{self, Snapshot};
-use crate::persist::State;
+use crate::persist::snapshot::{self, Captured, CapturedOrg};
 
 use super::{CaptureOrg, Registry};
 
-/// Copies the live state of every org and event (step 2 above) once all
-/// of it is durable (step 3).
-pub async fn capture(registry: &Registry) -> Result<State, String> {
-    let orgs = registry.org_addrs();
+/// Captures every org and event (step 2 above), sorted by id, once all of
+/// it is durable (step 3); answers the orgs and the newest position.
+async fn capture(registry: &Registry) -> Result<Vec<CapturedOrg>, String> {
+    let mut orgs = registry.org_addrs();
+    orgs.sort_by(|a, b| a.0.cmp(&b.0));
     let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
-    let mut state = State::default();
+    let mut out = Vec::with_capacity(orgs.len());
+    let mut newest = 0;
     for ((id, _), result) in orgs.into_iter().zip(captured) {
-        let (org, events) = result.map_err(|e| format!("org {id} did not answer: {e}"))?;
-        state.orgs.insert(id.clone(), org);
-        state.events.insert(id, events);
+        let (org, seq) = result.map_err(|e| format!("org {id} did not answer: {e}"))??;
+        newest = newest.max(seq);
+        out.push(org);
     }
     registry
         .journal()
-        .wait_durable(state.newest_seq())
+        .wait_durable(newest)
         .await
         .map_err(|e| e.to_string())?;
-    state.rebuild_views();
-    Ok(state)
+    Ok(out)
 }
 
 /// What a finished snapshot reports.
@@ -87,21 +88,21 @@ impl Snapshots {
 async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
     let started = Instant::now();
     let rotated = registry.journal().rotate().await?;
-    let state = capture(registry).await?;
+    let orgs = capture(registry).await?;
     let capture_seconds = started.elapsed().as_secs_f64();
     let taken_at_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
-    let snap = Snapshot {
+    let snap = Captured {
         taken_at_ms,
         segment: rotated.segment,
         next_seq: rotated.next_seq,
-        state,
+        orgs,
     };
     let dir = dir.to_path_buf();
     let written = Instant::now();
     let (file, bytes) = tokio::task::spawn_blocking(move || {
-        let out = snapshot::write(&dir, &snap)?;
+        let out = snapshot::write_captured(&dir, &snap)?;
         snapshot::prune(&dir, snap.segment);
         Ok::<_, String>(out)
     })

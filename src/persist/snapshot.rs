@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC};
 use super::journal::{segment_of, segment_path, sync_dir};
-use super::{Seq, State};
+use super::{OrgState, Seq, State};
+use crate::domain::Id;
 
 /// How many snapshots are kept; older ones are pruned.
 pub const KEEP: usize = 3;
@@ -25,6 +26,52 @@ pub struct Snapshot {
     /// Every record with a lower sequence is reflected in `state`.
     pub next_seq: Seq,
     pub state: State,
+}
+
+/// One org as a running server captures it for a snapshot: its state, and
+/// each of its events already encoded (by the event's own actor, so the
+/// snapshot never holds a copy of the whole state).
+pub struct CapturedOrg {
+    pub id: Id,
+    pub state: OrgState,
+    /// By event id, ascending; each an encoded [`EventState`].
+    pub events: Vec<(Id, Vec<u8>)>,
+}
+
+/// A snapshot made of captured parts. It encodes to exactly the bytes of the
+/// equivalent [`Snapshot`] (a test checks it), so one reader reads both.
+pub struct Captured {
+    pub taken_at_ms: u64,
+    pub segment: u64,
+    pub next_seq: Seq,
+    /// By org id, ascending.
+    pub orgs: Vec<CapturedOrg>,
+}
+
+impl Captured {
+    /// bincode writes a struct as its fields in order and a map as its length
+    /// then its entries, with nothing in between: the parts are laid out as
+    /// `Snapshot { taken_at_ms, segment, next_seq, state: State { orgs, events } }`.
+    pub fn encode(&self) -> Result<Vec<u8>, codec::CodecError> {
+        let mut out = Vec::new();
+        let n = self.orgs.len() as u64;
+        codec::encode_into(
+            &mut out,
+            &(self.taken_at_ms, self.segment, self.next_seq, n),
+        )?;
+        for o in &self.orgs {
+            codec::encode_into(&mut out, &(&o.id, &o.state))?;
+        }
+        codec::encode_into(&mut out, &n)?;
+        for o in &self.orgs {
+            codec::encode_into(&mut out, &(&o.id, o.events.len() as u64))?;
+            for (id, bytes) in &o.events {
+                codec::encode_into(&mut out, id)?;
+                out.extend_from_slice(bytes);
+            }
+        }
+        Ok(out)
+    }
 }
 
 pub fn path(dir: &Path, segment: u64) -> PathBuf {
@@ -41,16 +88,26 @@ pub fn snapshot_of(name: &str) -> Option<u64> {
 /// Writes `snapshot` atomically; returns its path and size in bytes.
 pub fn write(dir: &Path, snapshot: &Snapshot) -> Result<(PathBuf, u64), String> {
     let body = codec::encode(snapshot).map_err(|e| e.to_string())?;
-    let final_path = path(dir, snapshot.segment);
+    write_body(dir, snapshot.segment, &body)
+}
+
+/// Writes a captured snapshot atomically; returns its path and size.
+pub fn write_captured(dir: &Path, captured: &Captured) -> Result<(PathBuf, u64), String> {
+    let body = captured.encode().map_err(|e| e.to_string())?;
+    write_body(dir, captured.segment, &body)
+}
+
+fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), String> {
+    let final_path = path(dir, segment);
     let tmp = final_path.with_extension("bin.tmp");
     let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", tmp.display());
     let mut file = File::create(&tmp).map_err(|e| fail("cannot create", e))?;
     let mut head = Vec::with_capacity(HEADER_LEN + 12);
     head.extend_from_slice(&codec::header(SNAPSHOT_MAGIC));
     head.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    head.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+    head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
     file.write_all(&head)
-        .and_then(|()| file.write_all(&body))
+        .and_then(|()| file.write_all(body))
         .and_then(|()| file.sync_all())
         .map_err(|e| fail("cannot write", e))?;
     drop(file);
@@ -124,5 +181,130 @@ pub fn prune(dir: &Path, newest: u64) {
         if let Err(e) = fs::remove_file(&p) {
             tracing::warn!(file = %p.display(), error = %e, "cannot prune");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::domain::{
+        Event, EventEffect, Grant, Org, OrgEffect, OrgKind, Permission, Pools, Scope,
+    };
+    use crate::persist::state::EventStateRef;
+    use crate::persist::EventState;
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    fn event(name: &str, users: &[&str]) -> Event {
+        let mut e = Event::new(Some(name.into()), Default::default());
+        e.apply(&EventEffect::CollaboratorPut {
+            id: id("c1"),
+            name: None,
+        });
+        for u in users {
+            e.apply(&EventEffect::SlotAssigned { user: id(u) });
+            let grant = Grant::new(
+                Permission::CollaboratorAdvanceEdit,
+                Scope::Collaborator(id("c1")),
+            );
+            e.apply(&EventEffect::Granted {
+                user: id(u),
+                grant: grant.unwrap(),
+            });
+        }
+        e
+    }
+
+    #[test]
+    fn a_captured_snapshot_encodes_exactly_as_the_snapshot_it_stands_for() {
+        let mut acme = Org::new(OrgKind::Team);
+        acme.apply(&OrgEffect::PoolsSet(Pools {
+            org_standard: 3,
+            org_pro: 1,
+            event_pro: 5,
+        }));
+        let solo = Org::new(OrgKind::Personal { owner: id("pat") });
+        let events = [
+            ("e1", event("One", &["ann", "bob"])),
+            ("e2", event("Two", &[])),
+        ];
+
+        let mut state = State::default();
+        state.orgs.insert(
+            id("acme"),
+            OrgState {
+                org: acme.clone(),
+                applied_seq: 7,
+            },
+        );
+        state.orgs.insert(
+            id("solo"),
+            OrgState {
+                org: solo.clone(),
+                applied_seq: 2,
+            },
+        );
+        let by_id: BTreeMap<Id, EventState> = events
+            .iter()
+            .enumerate()
+            .map(|(i, (e, ev))| {
+                (
+                    id(e),
+                    EventState {
+                        event: ev.clone(),
+                        applied_seq: 10 + i as u64,
+                    },
+                )
+            })
+            .collect();
+        state.events.insert(id("acme"), by_id.clone());
+        state.events.insert(id("solo"), BTreeMap::new());
+        let whole = Snapshot {
+            taken_at_ms: 1_700_000_000_000,
+            segment: 4,
+            next_seq: 99,
+            state,
+        };
+
+        let parts = Captured {
+            taken_at_ms: whole.taken_at_ms,
+            segment: whole.segment,
+            next_seq: whole.next_seq,
+            orgs: vec![
+                CapturedOrg {
+                    id: id("acme"),
+                    state: OrgState {
+                        org: acme,
+                        applied_seq: 7,
+                    },
+                    events: by_id
+                        .iter()
+                        .map(|(e, s)| {
+                            let r = EventStateRef {
+                                event: &s.event,
+                                applied_seq: s.applied_seq,
+                            };
+                            (e.clone(), codec::encode(&r).unwrap())
+                        })
+                        .collect(),
+                },
+                CapturedOrg {
+                    id: id("solo"),
+                    state: OrgState {
+                        org: solo,
+                        applied_seq: 2,
+                    },
+                    events: vec![],
+                },
+            ],
+        };
+        let composed = parts.encode().unwrap();
+        assert_eq!(composed, codec::encode(&whole).unwrap());
+        let back: Snapshot = codec::decode(&composed).unwrap();
+        assert_eq!(back, whole);
     }
 }

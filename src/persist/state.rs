@@ -25,6 +25,14 @@ pub struct EventState {
     pub applied_seq: Seq,
 }
 
+/// An [`EventState`] by reference: encodes to the same bytes, without
+/// copying the event.
+#[derive(Serialize)]
+pub struct EventStateRef<'a> {
+    pub event: &'a Event,
+    pub applied_seq: Seq,
+}
+
 /// A state's orgs and events without journal positions.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Content<'a> {
