@@ -548,12 +548,23 @@ impl World {
     }
 }
 
+/// `default` cases per property, or `PROPTEST_CASES` when set: the same
+/// properties run as a longer fuzzing session with, for instance,
+/// `PROPTEST_CASES=200000 cargo test --release --lib domain::proptests`.
+fn cases(default: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig::with_cases(n)
+}
+
 fn scenario() -> impl Strategy<Value = (u32, Vec<Op>)> {
     (1u32..=3, prop::collection::vec(op(), 1..64))
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(cases(192))]
 
     #[test]
     fn random_operations_keep_the_license_invariants_and_refusals_change_nothing(
@@ -701,7 +712,7 @@ fn every_check(e: &Event) -> Vec<((usize, Permission, Scope), Decision)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(cases(128))]
 
     #[test]
     fn adding_grants_never_turns_an_allowed_check_into_a_denied_one(
@@ -826,7 +837,7 @@ fn the_implication_closure_is_transitive_over_every_triple() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(cases(256))]
 
     /// Walks two implication steps from a random grant (each step picks
     /// among what the previous one covers) and checks the grant covers the
