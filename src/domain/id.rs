@@ -35,6 +35,15 @@ impl Id {
         }
     }
 
+    /// What [`Id::parse`] would refuse, without making the id.
+    pub fn validate(raw: &str) -> Result<(), Error> {
+        if Self::is_valid(raw) {
+            Ok(())
+        } else {
+            Err(Error::InvalidId(Self::describe(raw)))
+        }
+    }
+
     pub fn is_valid(raw: &str) -> bool {
         !raw.is_empty()
             && raw.len() <= MAX_ID_LEN

@@ -76,11 +76,13 @@ struct BatchItem<'a> {
     area: Option<Cow<'a, str>>,
 }
 
-type Item = (Id, Id, Permission, Scope);
+/// A parsed batch item; the event id stays borrowed from the body, since
+/// items are grouped by event and only each group's id is needed as an `Id`.
+type Item<'a> = (Cow<'a, str>, Id, Permission, Scope);
 /// Checks bound for one event, each with its place in the answer.
 type Group = (Vec<usize>, Vec<(Id, Permission, Scope)>);
 
-fn batch_item(raw: &RawValue) -> Result<Item, Error> {
+fn batch_item(raw: &RawValue) -> Result<Item<'_>, Error> {
     let text = raw.get();
     if !text.starts_with('{') {
         return Err(Error::BadRequest(
@@ -89,13 +91,13 @@ fn batch_item(raw: &RawValue) -> Result<Item, Error> {
     }
     let item: BatchItem = serde_json::from_str(text)
         .map_err(|e| Error::BadRequest(format!("check item is not valid: {e}")))?;
-    let event = Id::parse(&item.event)?;
+    Id::validate(&item.event)?;
     let user = Id::parse(&item.user)?;
     let permission = Permission::parse(&item.permission)?;
     let collaborator = item.collaborator.as_deref().map(Id::parse).transpose()?;
     let area = item.area.as_deref().map(Id::parse).transpose()?;
     let scope = Scope::for_permission(permission, collaborator, area)?;
-    Ok((event, user, permission, scope))
+    Ok((item.event, user, permission, scope))
 }
 
 /// One answer of a batch: a decision, or the code of the item's error.
@@ -131,7 +133,7 @@ pub async fn batch(
         )));
     }
     let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(body.checks.len());
-    let mut by_event: BTreeMap<Id, Group> = BTreeMap::new();
+    let mut by_event: BTreeMap<Cow<str>, Group> = BTreeMap::new();
     for (i, raw) in body.checks.into_iter().enumerate() {
         match batch_item(raw) {
             Ok((event, user, permission, scope)) => {
@@ -144,7 +146,7 @@ pub async fn batch(
         }
     }
     let sends = by_event.into_iter().map(|(event, (places, checks))| {
-        let addr = state.registry.event(&org, &event);
+        let addr = Id::parse(&event).and_then(|event| state.registry.event(&org, &event));
         async move {
             let answers = match addr {
                 Ok(addr) => addr.send(CheckMany(checks)).await.ok(),
