@@ -6,7 +6,8 @@
 #
 # Settings (environment): SCALE, DURATION (seconds per run), ROUNDS (A/B
 # pairs per scenario), CONNS (connections, 64), SCENARIOS (subset of
-# "hot spread batch durable"), SERVER_RUST_LOG (the server's RUST_LOG,
+# "hot spread batch durable snapshot"; snapshot is the hot check while a
+# snapshot is taken every second), SERVER_RUST_LOG (the server's RUST_LOG,
 # default info as shipped), WORKERS (the server's --workers, default its
 # own: one per core), GATEHOUSE_BIN (a server binary to measure instead of
 # this tree's, e.g. a variant build), CACHE_DIR (datasets, default
@@ -43,7 +44,7 @@ else
     ROUNDS=${ROUNDS:-2}
 fi
 CONNS=${CONNS:-64}
-SCENARIOS=${SCENARIOS:-hot spread batch durable}
+SCENARIOS=${SCENARIOS:-hot spread batch durable snapshot}
 SERVER_RUST_LOG=${SERVER_RUST_LOG:-info}
 CACHE_DIR=${CACHE_DIR:-$ROOT/target/bench-data}
 ADMIN_TOKEN=bench-admin-token
@@ -121,6 +122,9 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # utime + stime of the whole process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
+# The machine's CPU time so far and the part of it stolen by the host (a
+# VM's neighbours): "total steal" in clock ticks, from /proc/stat.
+cpu_steal() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9}' /proc/stat; }
 # Context switches of all the server's threads (voluntary + involuntary).
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches:/ {n += $2} END {print n + 0}'; }
 
@@ -246,16 +250,20 @@ run_oha() {
     local name=$1
     shift
     local out=$TMP/oha.json
-    local c0 c1 s0 s1
+    local c0 c1 s0 s1 st0 st1
     c0=$(cpu_ticks "$SERVER_PID")
     s0=$(ctx_switches "$SERVER_PID")
+    st0=$(cpu_steal)
     "$OHA" -z "${DURATION}s" -w -c "$CONNS" --no-tui --output-format json "$@" >"$out" 2>"$TMP/oha.err" \
         || { cat "$TMP/oha.err" >&2; die "oha failed ($name)"; }
     c1=$(cpu_ticks "$SERVER_PID")
     s1=$(ctx_switches "$SERVER_PID")
-    python3 - "$out" "$name" "$(( c1 - c0 ))" "$CLK_TCK" "$TMP/$name.runs" "$(( s1 - s0 ))" <<'EOF'
+    st1=$(cpu_steal)
+    python3 - "$out" "$name" "$(( c1 - c0 ))" "$CLK_TCK" "$TMP/$name.runs" "$(( s1 - s0 ))" "$st0" "$st1" <<'EOF'
 import json, sys
 path, name, ticks, hz, runs, switches = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+(t0, st0), (t1, st1) = (map(int, a.split()) for a in sys.argv[7:9])
+steal = (st1 - st0) / (t1 - t0) * 100 if t1 > t0 else 0
 r = json.load(open(path))
 codes = r["statusCodeDistribution"]
 total = sum(codes.values()) + sum(r.get("errorDistribution", {}).values())
@@ -265,9 +273,9 @@ p50, p99 = r["metrics"]["latency_ms"]["p50"], r["metrics"]["latency_ms"]["p99"]
 cpu_us = ticks / hz * 1e6 / total if total else 0
 cs = switches / total if total else 0
 with open(runs, "a") as f:
-    f.write(f"{rps:.1f} {p50:.3f} {p99:.3f} {ok / total if total else 0:.4f} {cpu_us:.1f} {cs:.3f}\n")
+    f.write(f"{rps:.1f} {p50:.3f} {p99:.3f} {ok / total if total else 0:.4f} {cpu_us:.1f} {cs:.3f} {steal:.1f}\n")
 print(f"    {name:14} {rps:8.0f} req/s  p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  "
-      f"{ok}/{total} 2xx  server CPU {cpu_us:6.1f} us/req  {cs:5.2f} ctx sw/req", file=sys.stderr)
+      f"{ok}/{total} 2xx  server CPU {cpu_us:6.1f} us/req  {cs:5.2f} ctx sw/req  steal {steal:4.1f}%", file=sys.stderr)
 EOF
 }
 
@@ -278,6 +286,21 @@ scenario() {
         spread) run_oha spread "${AUTH_C[@]}" --urls-from-file "$URLS" ;;
         batch) run_oha batch "${AUTH_C[@]}" -m POST -T application/json -D "$BATCH" "$BASE/v1/orgs/o00000/check" ;;
         durable) run_oha durable "${AUTH_A[@]}" -m PUT --rand-regex-url "$DURABLE_REGEX" ;;
+        snapshot)
+            # The hot check while a snapshot is taken every second (the
+            # default interval is 60 s).
+            (
+                while :; do
+                    curl -fsS -o /dev/null -X POST "${AUTH_A[@]}" "$BASE/v1/admin/snapshot" || break
+                    echo >>"$TMP/snapshots-taken"
+                    sleep 1
+                done
+            ) &
+            local taker=$!
+            run_oha snapshot "${AUTH_C[@]}" "$HOT_URL"
+            kill "$taker" 2>/dev/null || true
+            wait "$taker" 2>/dev/null || true
+            ;;
         *) die "unknown scenario $1" ;;
     esac
 }
@@ -309,22 +332,26 @@ print()
 print("gatehouse load benchmark: scale $SCALE ($N_ORGS orgs, $N_EVENTS events, $N_MEMBERS members, $N_GRANTS grants)")
 print("  $CONNS connections, ${DURATION} s per run, $ROUNDS A/B round(s); nproc $(nproc); server RUST_LOG=$SERVER_RUST_LOG, workers ${WORKERS:-default}")
 print()
-print(f"  {'scenario':10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'/health':>8} {'2xx':>7} {'CPU us/req':>10} {'cs/req':>7}   (/health of the same rounds)")
+print(f"  {'scenario':10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'/health':>8} {'2xx':>7} {'CPU us/req':>10} {'cs/req':>7} {'steal':>6}   (/health of the same rounds)")
 res, failed = {}, False
 for s in scenarios:
     x, h = runs(s), runs("health-" + s)
     if not x or not h: continue
     res[s] = x
     ratio = x[0] / h[0] if h[0] else 0
-    print(f"  {s:10} {x[0]:10.0f} {x[1]:8.3f} {x[2]:8.3f} {ratio:8.3f} {x[3]*100:6.1f}% {x[4]:10.1f} {x[5]:7.2f}   ({h[0]:.0f} req/s, p50 {h[1]:.3f} ms, {h[4]:.1f} us/req)")
+    print(f"  {s:10} {x[0]:10.0f} {x[1]:8.3f} {x[2]:8.3f} {ratio:8.3f} {x[3]*100:6.1f}% {x[4]:10.1f} {x[5]:7.2f} {x[6]:5.1f}%   ({h[0]:.0f} req/s, p50 {h[1]:.3f} ms, {h[4]:.1f} us/req, steal {h[6]:.1f}%)")
     if x[3] < 0.99: failed = True
 allh = [runs("health-" + s) for s in scenarios if runs("health-" + s)]
 if allh:
-    print(f"  {'health':10} {st.mean(h[0] for h in allh):10.0f} {st.mean(h[1] for h in allh):8.3f} {st.mean(h[2] for h in allh):8.3f} {1:8.3f} {'':>7} {st.mean(h[4] for h in allh):10.1f} {st.mean(h[5] for h in allh):7.2f}   (mean of all health runs)")
+    print(f"  {'health':10} {st.mean(h[0] for h in allh):10.0f} {st.mean(h[1] for h in allh):8.3f} {st.mean(h[2] for h in allh):8.3f} {1:8.3f} {'':>7} {st.mean(h[4] for h in allh):10.1f} {st.mean(h[5] for h in allh):7.2f} {st.mean(h[6] for h in allh):5.1f}%   (mean of all health runs)")
+    print("  steal: CPU time the VM's host took for others during the runs; above a few % the absolute numbers are low, the ratios still hold")
 print()
 single = res.get("spread") or res.get("hot")
 if "batch" in res and single:
     print(f"  batch: {res['batch'][0] * 100:.0f} checks/s (100 per request) = {res['batch'][0] * 100 / single[0]:.2f}x single checks/s ({single[0]:.0f}, {'spread' if 'spread' in res else 'hot'})")
+if "snapshot" in res and "hot" in res:
+    taken = sum(1 for _ in open(os.path.join(tmp, "snapshots-taken"))) if os.path.exists(os.path.join(tmp, "snapshots-taken")) else 0
+    print(f"  hot check while {taken} snapshots were taken, one a second: {res['snapshot'][0]:.0f} req/s = {res['snapshot'][0] / res['hot'][0]:.3f}x the hot check alone, p99 {res['snapshot'][2]:.3f} ms (alone {res['hot'][2]:.3f} ms)")
 if "durable" in res and "hot" in res:
     print(f"  durable slot assignment: {res['durable'][0]:.0f} writes/s = {res['durable'][0] / res['hot'][0]:.3f}x the hot single-check throughput")
 print()

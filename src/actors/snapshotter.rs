@@ -21,18 +21,26 @@ use crate::persist::snapshot::{self, Captured, CapturedOrg};
 
 use super::{CaptureOrg, Registry};
 
+/// Orgs captured concurrently during a snapshot.
+const CAPTURE_AT_ONCE: usize = 8;
+
 /// Captures every org and event (step 2 above), sorted by id, once all of
 /// it is durable (step 3); answers the orgs and the newest position.
 async fn capture(registry: &Registry) -> Result<Vec<CapturedOrg>, String> {
     let mut orgs = registry.org_addrs();
     orgs.sort_by(|a, b| a.0.cmp(&b.0));
-    let captured = join_all(orgs.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
     let mut out = Vec::with_capacity(orgs.len());
     let mut newest = 0;
-    for ((id, _), result) in orgs.into_iter().zip(captured) {
-        let (org, seq) = result.map_err(|e| format!("org {id} did not answer: {e}"))??;
-        newest = newest.max(seq);
-        out.push(org);
+    // A few orgs at a time: the events encode themselves on the threads
+    // that also serve checks, and a check queued behind a whole snapshot's
+    // worth of encoding would wait for all of it.
+    for chunk in orgs.chunks(CAPTURE_AT_ONCE) {
+        let captured = join_all(chunk.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
+        for ((id, _), result) in chunk.iter().zip(captured) {
+            let (org, seq) = result.map_err(|e| format!("org {id} did not answer: {e}"))??;
+            newest = newest.max(seq);
+            out.push(org);
+        }
     }
     registry
         .journal()

@@ -26,7 +26,7 @@ use utoipa::openapi::{
 
 use crate::domain::{Permission, Reason, MAX_ID_LEN, MAX_POOL};
 use crate::http::extract::MAX_NAME;
-use crate::http::{MAX_BATCH, MAX_BODY};
+use crate::http::{BODY_TIMEOUT, MAX_BATCH, MAX_BODY};
 
 /// The whole document.
 pub fn document() -> OpenApi {
@@ -158,6 +158,7 @@ impl Op {
         };
         self.builder = self.builder.request_body(Some(body.build()));
         self.errors(400, &["bad_request"])
+            .errors(408, &["request_timeout"])
             .errors(413, &["payload_too_large"])
     }
 
@@ -220,9 +221,10 @@ impl Op {
 
 /// Error answers alone under their status on many routes: written once in
 /// `#/components/responses`, named by their code.
-const SHARED: [(u16, &str); 4] = [
+const SHARED: [(u16, &str); 5] = [
     (401, "unauthorized"),
     (403, "forbidden"),
+    (408, "request_timeout"),
     (413, "payload_too_large"),
     (503, "unavailable"),
 ];
@@ -245,8 +247,12 @@ fn status_text(status: u16) -> String {
         403 => "The check token may not call this route:".into(),
         404 => "Not found:".into(),
         409 => "Refused by the rules:".into(),
+        408 => format!(
+            "The body did not arrive within {} s of the head (the connection is closed):",
+            BODY_TIMEOUT.as_secs()
+        ),
         413 => format!("The body is over {MAX_BODY} bytes:"),
-        503 => "Storage failed (journal or snapshot write); retry later:".into(),
+        503 => "Storage failed (journal or snapshot write) or the server is shutting down; retry later:".into(),
         _ => "Error:".into(),
     }
 }
