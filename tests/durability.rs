@@ -1250,6 +1250,12 @@ async fn torn_journal_tail_is_dropped_and_logged() {
         whole,
         "the torn bytes are cut off"
     );
+    let aside = PathBuf::from(format!("{}.torn-{whole}", seg.display()));
+    assert_eq!(
+        fs::read(&aside).unwrap(),
+        [0x2a, 0, 0, 0, 0xde, 0xad, 0xbe],
+        "the torn bytes are kept beside the segment"
+    );
 
     // (b) The last frame itself is cut half-way (its write never finished,
     // so it was never answered: it is dropped, the rest stays).
@@ -1369,6 +1375,34 @@ async fn damaged_length_of_an_early_record_is_not_taken_for_a_torn_tail() {
     let (at, _) = f[1];
     assert!(file_len < 60_000);
     flip_byte(&seg, at + 2);
+    let files = folder_contents(dir.path());
+    let err = start_refused(dir.path(), &opts).await;
+    assert!(
+        err.contains(&file_name(&seg)),
+        "stderr names the damaged file:\n{err}"
+    );
+    assert_eq!(
+        folder_contents(dir.path()),
+        files,
+        "the acknowledged records after the damage must not be truncated away"
+    );
+}
+
+/// A zeroed block over several whole records in the middle of the newest
+/// segment (a lost disk block): valid records follow it, so it is damage,
+/// not a torn tail, even though no record right after it has the next
+/// sequence number.
+#[tokio::test]
+async fn a_zeroed_block_over_several_records_is_not_taken_for_a_torn_tail() {
+    let (dir, opts) = journal_folder(12).await;
+    let (seg, f) = busiest_segment(dir.path());
+    assert!(f.len() >= 12, "{f:?}");
+    let from = f[2].0;
+    let (last_at, last_len) = f[8];
+    let to = last_at + FRAME_HEADER + last_len;
+    let mut bytes = fs::read(&seg).unwrap();
+    bytes[from..to].fill(0);
+    fs::write(&seg, &bytes).unwrap();
     let files = folder_contents(dir.path());
     let err = start_refused(dir.path(), &opts).await;
     assert!(

@@ -312,16 +312,17 @@ pub struct SegmentRead {
     pub torn_at: Option<u64>,
 }
 
-/// Reads a segment. A torn last frame is reported in `torn_at`; any other
-/// damage is an error naming the offset.
+/// Reads a segment whose first record has a sequence of at least
+/// `first_seq`. A torn last frame is reported in `torn_at`; any other damage
+/// is an error naming the offset.
 ///
 /// A frame that is cut short or fails its checksum is a torn tail only if no
-/// valid frame follows it: a crash mid-append leaves a prefix of what was
-/// being written, never good records after bad bytes. Damage to an earlier
-/// frame's length looks like a cut-short frame, so before calling anything
-/// torn the rest of the file is searched for the frames that would follow
-/// (sequence numbers within a segment are consecutive).
-pub fn read_segment(path: &Path) -> Result<SegmentRead, String> {
+/// valid frame follows it: a crash leaves a prefix of what was being
+/// written, never good records after bad bytes. Damage to a frame's length
+/// looks like a cut-short frame, and a damaged block can cover many frames,
+/// so before calling anything torn the rest of the file is searched for any
+/// whole frame with a good checksum and a sequence that could follow.
+pub fn read_segment(path: &Path, first_seq: Seq) -> Result<SegmentRead, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() < HEADER_LEN {
         // Created but its header never fully reached the disk.
@@ -335,11 +336,13 @@ pub fn read_segment(path: &Path) -> Result<SegmentRead, String> {
     let mut at = HEADER_LEN;
     while at < bytes.len() {
         let Some((seq, body, end)) = frame_at(&bytes, at) else {
-            let prev = records.last().map(|(seq, _)| *seq);
-            if let Some(next) = valid_frame_after(&bytes, at, prev) {
+            let after = records
+                .last()
+                .map_or(first_seq.saturating_sub(1), |(s, _)| *s);
+            if let Some(next) = valid_frame_after(&bytes, at, after) {
                 return Err(format!(
-                    "the record at byte {at} is damaged (bad length or checksum) and valid \
-                     records follow it at byte {next}"
+                    "the record at byte {at} is damaged (bad length or checksum) and a valid \
+                     record follows it at byte {next}"
                 ));
             }
             return Ok(SegmentRead {
@@ -385,26 +388,16 @@ fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
     Some((seq, payload.get(8..)?, end))
 }
 
-/// Where a valid frame starts after the bad one at `bad`, if one does. The
-/// frames that can follow carry the sequence after the last good one (`prev`)
-/// or after the bad frame's own, so only offsets holding one of those are
-/// tried.
-fn valid_frame_after(bytes: &[u8], bad: usize, prev: Option<Seq>) -> Option<usize> {
-    let own = read_u64(bytes, bad + 8);
-    let candidates: Vec<u64> = [
-        prev.map(|p| p + 1),
-        prev.map(|p| p + 2),
-        own.map(|s| s.wrapping_add(1)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let from = bad + 1;
-    let tail = bytes.get(from..)?;
-    tail.windows(8).enumerate().find_map(|(i, w)| {
-        let seq = u64::from_le_bytes(w.try_into().ok()?);
-        let start = (from + i).checked_sub(8)?;
-        (start > bad && candidates.contains(&seq) && frame_at(bytes, start).is_some())
-            .then_some(start)
+/// Where a valid frame starts after the bad one at `bad`, if one does: a
+/// whole frame with a good checksum whose sequence is above `after` (the
+/// last good one) and no further above it than the frames the rest of the
+/// file could hold. The sequence test is cheap and rules out almost every
+/// offset, so the checksum is computed rarely.
+fn valid_frame_after(bytes: &[u8], bad: usize, after: Seq) -> Option<usize> {
+    let rest = bytes.len().saturating_sub(bad) as u64;
+    let highest = after.saturating_add(rest / FRAME_HEADER as u64 + 1);
+    (bad + 1..bytes.len().saturating_sub(FRAME_HEADER - 1)).find(|&start| {
+        read_u64(bytes, start + 8).is_some_and(|seq| seq > after && seq <= highest)
+            && frame_at(bytes, start).is_some()
     })
 }

@@ -73,7 +73,7 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
     let mut replayed = 0;
     for (i, &n) in segments.iter().enumerate() {
         let path = segment_path(dir, n);
-        let read = read_segment(&path).map_err(|e| {
+        let read = read_segment(&path, next_seq).map_err(|e| {
             format!(
                 "journal {} is damaged: {e}. Nothing was loaded. The records after the damage \
                  cannot be trusted; restore the folder from a backup, or move this file aside \
@@ -115,7 +115,18 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
     })
 }
 
+/// Drops a segment's torn tail from byte `at`. The dropped bytes are kept
+/// beside it as `<segment>.torn-<at>`, so a wrong call can still be undone
+/// by hand; nothing reads or prunes those files.
 fn truncate(path: &Path, at: u64) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let tail = bytes
+        .get(usize::try_from(at).unwrap_or(usize::MAX)..)
+        .unwrap_or_default();
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".torn-{at}"));
+    std::fs::write(&aside, tail)
+        .map_err(|e| format!("cannot keep the torn tail of {}: {e}", path.display()))?;
     if at < super::codec::HEADER_LEN as u64 {
         return std::fs::remove_file(path)
             .map_err(|e| format!("cannot remove the torn {}: {e}", path.display()));
