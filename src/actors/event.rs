@@ -272,17 +272,18 @@ impl Handler<GetInfo> for EventActor {
 
 /// Name and slots in use, for listings and `event_pro.max_used`.
 #[derive(Message)]
-#[rtype(result = "Result<(Option<String>, u32), Failure>")]
+#[rtype(result = "Result<((Option<String>, u32), Seq), Failure>")]
 pub struct SlotsUsed;
 
 impl Handler<SlotsUsed> for EventActor {
-    type Result = Result<(Option<String>, u32), Failure>;
+    type Result = Result<((Option<String>, u32), Seq), Failure>;
 
     fn handle(&mut self, _: SlotsUsed, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
+        let e = &self.event;
         Ok((
-            self.event.name().map(str::to_owned),
-            self.event.slots_used(),
+            (e.name().map(str::to_owned), e.slots_used()),
+            self.applied_seq,
         ))
     }
 }
@@ -301,15 +302,15 @@ impl Handler<GetUser> for EventActor {
 }
 
 #[derive(Message)]
-#[rtype(result = "Result<Option<License>, Failure>")]
+#[rtype(result = "Result<(Option<License>, Seq), Failure>")]
 pub struct LicenseOf(pub Id);
 
 impl Handler<LicenseOf> for EventActor {
-    type Result = Result<Option<License>, Failure>;
+    type Result = Result<(Option<License>, Seq), Failure>;
 
     fn handle(&mut self, LicenseOf(user): LicenseOf, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok(self.event.license_of(&user))
+        Ok((self.event.license_of(&user), self.applied_seq))
     }
 }
 
@@ -345,8 +346,9 @@ impl Handler<SetView> for EventActor {
 }
 
 /// From the org, first step of giving `user` Org Pro: give them no new
-/// slot here until [`GiveOrgPro`] or [`ReleaseHold`] arrives. Nothing else
-/// changes yet, so no answer shows the change before it is journaled.
+/// slot here until [`GiveOrgPro`] or [`ReleaseHold`] arrives. Their slots
+/// and every check stay as they were; only a claim of a new slot by them is
+/// refused meanwhile (`org_pro_holder`, a refusal that changes nothing).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(super) struct HoldSlots(pub Id);

@@ -131,6 +131,7 @@ pub struct OrgInfo {
     pub org_pro_used: u32,
     pub members: usize,
     pub events: Vec<(Id, Addr<EventActor>)>,
+    pub seq: Seq,
 }
 
 #[derive(Message)]
@@ -148,6 +149,7 @@ impl Handler<GetOrg> for OrgActor {
             org_pro_used: self.org.used(OrgLicense::OrgPro),
             members: self.org.member_count(),
             events: self.event_list(),
+            seq: self.applied_seq,
         })
     }
 }
@@ -379,39 +381,42 @@ impl Handler<RemoveMember> for OrgActor {
     }
 }
 
+// Reads answer with the org's `applied_seq`: the route waits until it is
+// durable, so no answer shows a change a crash could still take back.
+
 #[derive(Message)]
-#[rtype(result = "Vec<(Id, Option<License>)>")]
+#[rtype(result = "(Vec<(Id, Option<License>)>, Seq)")]
 pub struct ListMembers;
 
 impl Handler<ListMembers> for OrgActor {
     type Result = MessageResult<ListMembers>;
 
     fn handle(&mut self, _: ListMembers, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.org.members())
+        MessageResult((self.org.members(), self.applied_seq))
     }
 }
 
 #[derive(Message)]
-#[rtype(result = "Result<Option<License>, Error>")]
+#[rtype(result = "Result<(Option<License>, Seq), Error>")]
 pub struct GetMember(pub Id);
 
 impl Handler<GetMember> for OrgActor {
-    type Result = Result<Option<License>, Error>;
+    type Result = Result<(Option<License>, Seq), Error>;
 
     fn handle(&mut self, GetMember(user): GetMember, _: &mut Context<Self>) -> Self::Result {
-        self.org.member(&user)
+        Ok((self.org.member(&user)?, self.applied_seq))
     }
 }
 
 #[derive(Message)]
-#[rtype(result = "Decision")]
+#[rtype(result = "(Decision, Seq)")]
 pub struct Access(pub Id);
 
 impl Handler<Access> for OrgActor {
     type Result = MessageResult<Access>;
 
     fn handle(&mut self, Access(user): Access, _: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.org.access(&user))
+        MessageResult((self.org.access(&user), self.applied_seq))
     }
 }
 

@@ -18,7 +18,7 @@ use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
 use super::grants::grant_json;
-use super::{ask_event, org_gone, path_part, RawBody};
+use super::{ask_event, ask_events, org_gone, path_part, RawBody};
 
 fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
@@ -146,20 +146,29 @@ pub async fn batch(
         }
     }
     let sends = by_event.into_iter().map(|(event, (places, checks))| {
-        let addr = Id::parse(&event).and_then(|event| state.registry.event(&org, &event));
+        let event = Id::parse(&event);
+        let addr = event.clone().and_then(|e| state.registry.event(&org, &e));
         async move {
             let answers = match addr {
-                Ok(addr) => addr.send(CheckMany(checks)).await.ok(),
-                Err(_) => None,
+                Ok(addr) => Some(addr.send(CheckMany(checks)).await),
+                Err(_) => None, // the items answer event_not_found
             };
-            (places, answers)
+            (event, places, answers)
         }
     });
     let mut newest = 0;
-    for (places, answers) in join_all(sends).await {
-        let Some((answers, seq)) = answers else {
-            continue;
+    for (event, places, answers) in join_all(sends).await {
+        let answers = match answers {
+            Some(Ok(answers)) => answers,
+            // The event's actor stopped: deleted meanwhile, or the server
+            // is stopping (then the registry still lists it).
+            Some(Err(e)) => match event.map(|e| state.registry.event(&org, &e)) {
+                Ok(Ok(_)) => return Err(org_gone(e)),
+                _ => continue,
+            },
+            None => continue,
         };
+        let (answers, seq) = answers;
         newest = newest.max(seq);
         for (place, answer) in places.into_iter().zip(answers) {
             if let Some(slot) = results.get_mut(place) {
@@ -214,14 +223,10 @@ pub async fn user_events(
         .send(ListEvents)
         .await
         .map_err(org_gone)?;
-    let answers = join_all(events.iter().map(|(_, a)| a.send(LicenseOf(user.clone())))).await;
-    let listed: Vec<Value> = events
-        .iter()
-        .zip(answers)
-        .filter_map(|((id, _), answer)| {
-            let license = answer.ok()?.ok()??;
-            Some(json!({"event": id, "license": license}))
-        })
+    let listed: Vec<Value> = ask_events(&state, &org, &events, || LicenseOf(user.clone()))
+        .await?
+        .into_iter()
+        .filter_map(|(id, license)| Some(json!({"event": id, "license": license?})))
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "events": listed })))
 }

@@ -1,7 +1,6 @@
 //! Events, their collaborators and their areas.
 
 use actix_web::{web, HttpResponse};
-use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -13,7 +12,7 @@ use crate::http::auth::Admin;
 use crate::http::extract::{body, ids, name};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{ask_event, org_gone, write_event, RawBody};
+use super::{ask_event, ask_events, org_gone, write_event, RawBody};
 
 #[derive(Deserialize, Default)]
 struct NameBody {
@@ -35,14 +34,10 @@ pub async fn list(
         .send(ListEvents)
         .await
         .map_err(org_gone)?;
-    let answers = join_all(events.iter().map(|(_, a)| a.send(SlotsUsed))).await;
-    let listed: Vec<Value> = events
-        .iter()
-        .zip(answers)
-        .filter_map(|((id, _), answer)| {
-            let (name, used) = answer.ok()?.ok()?;
-            Some(json!({"id": id, "name": name, "slots_used": used}))
-        })
+    let listed: Vec<Value> = ask_events(&state, &org, &events, || SlotsUsed)
+        .await?
+        .into_iter()
+        .map(|(id, (name, used))| json!({"id": id, "name": name, "slots_used": used}))
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "events": listed })))
 }

@@ -46,12 +46,13 @@ pub async fn list(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let [org] = ids([&path])?;
-    let members = state
+    let (members, seq) = state
         .registry
         .org(&org)?
         .send(ListMembers)
         .await
         .map_err(org_gone)?;
+    state.durable(seq).await?;
     let members: Vec<_> = members
         .into_iter()
         .map(|(user, license)| json!({"user": user, "license": license}))
@@ -64,12 +65,13 @@ pub async fn get(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let [org, user] = ids([&path.0, &path.1])?;
-    let license = state
+    let (license, seq) = state
         .registry
         .org(&org)?
         .send(GetMember(user.clone()))
         .await
         .map_err(org_gone)??;
+    state.durable(seq).await?;
     Ok(HttpResponse::Ok().json(json!({"user": user, "license": license})))
 }
 

@@ -12,8 +12,11 @@ mod orgs;
 use actix_web::{web, HttpRequest, Resource};
 
 use super::{ApiError, AppState};
-use crate::actors::{EventActor, EventCommand, Write, Written};
+use futures_util::future::join_all;
+
+use crate::actors::{EventActor, EventCommand, Failure, Write, Written};
 use crate::domain::Id;
+use crate::persist::Seq;
 
 pub use body::RawBody;
 
@@ -151,6 +154,39 @@ where
             Ok(_) => org_gone(e),
             Err(gone) => gone.into(),
         })
+}
+
+/// Asks every one of `events` the same question, in order, and waits until
+/// all the answers are durable. An event deleted meanwhile is left out; one
+/// whose actor's thread has stopped (the server is stopping) fails the whole
+/// answer with `503`, rather than being silently missing from it.
+async fn ask_events<M, T>(
+    state: &AppState,
+    org: &Id,
+    events: &[(Id, actix::Addr<EventActor>)],
+    question: impl Fn() -> M,
+) -> Result<Vec<(Id, T)>, ApiError>
+where
+    M: actix::Message<Result = Result<(T, Seq), Failure>> + Send + 'static,
+    T: Send + 'static,
+    EventActor: actix::Handler<M>,
+{
+    let answers = join_all(events.iter().map(|(_, a)| a.send(question()))).await;
+    let mut out = Vec::with_capacity(events.len());
+    let mut newest = 0;
+    for ((id, _), answer) in events.iter().zip(answers) {
+        match answer {
+            Ok(Ok((value, seq))) => {
+                newest = newest.max(seq);
+                out.push((id.clone(), value));
+            }
+            Ok(Err(_)) => {} // deleted meanwhile
+            Err(e) if state.registry.event(org, id).is_ok() => return Err(org_gone(e)),
+            Err(_) => {}
+        }
+    }
+    state.durable(newest).await?;
+    Ok(out)
 }
 
 /// Sends a change to an event and waits until it is durable.

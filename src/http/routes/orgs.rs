@@ -1,7 +1,6 @@
 //! Organizations, their license pools, and org access.
 
 use actix_web::{web, HttpResponse};
-use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -11,7 +10,7 @@ use crate::http::auth::Admin;
 use crate::http::extract::{self, body};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{org_gone, RawBody};
+use super::{ask_events, org_gone, RawBody};
 
 #[derive(Deserialize, Default)]
 struct OrgBody {
@@ -64,13 +63,9 @@ pub async fn get(
 pub async fn org_json(state: &AppState, id: &Id) -> Result<Value, ApiError> {
     let addr = state.registry.org(id)?;
     let info: OrgInfo = addr.send(GetOrg).await.map_err(org_gone)?;
-    let used = join_all(info.events.iter().map(|(_, a)| a.send(SlotsUsed))).await;
-    let max_used = used
-        .into_iter()
-        .filter_map(|r| r.ok()?.ok())
-        .map(|(_, n)| n)
-        .max()
-        .unwrap_or(0);
+    state.durable(info.seq).await?;
+    let used = ask_events(state, id, &info.events, || SlotsUsed).await?;
+    let max_used = used.into_iter().map(|(_, (_, n))| n).max().unwrap_or(0);
     let mut org = json!({
         "id": id,
         "kind": match info.kind { OrgKind::Team => "team", OrgKind::Personal { .. } => "personal" },
@@ -139,6 +134,7 @@ pub async fn access(
     let id = extract::id(&path)?;
     let user = extract::id(&query.user)?;
     let addr = state.registry.org(&id)?;
-    let decision = addr.send(Access(user)).await.map_err(org_gone)?;
+    let (decision, seq) = addr.send(Access(user)).await.map_err(org_gone)?;
+    state.durable(seq).await?;
     Ok(HttpResponse::Ok().json(decision))
 }
