@@ -1316,6 +1316,23 @@ async fn journal_folder(areas: usize) -> (tempfile::TempDir, Opts) {
     (dir, opts)
 }
 
+/// Starts the server on `dir` and asserts it refuses, naming `damaged`, and
+/// leaves every file of the folder as it was (no truncation, no new segment).
+async fn assert_refused_untouched(dir: &Path, opts: &Opts, damaged: &Path) {
+    let files = folder_contents(dir);
+    let err = start_refused(dir, opts).await;
+    assert!(
+        err.contains(&file_name(damaged)),
+        "stderr names the damaged file {}:\n{err}",
+        file_name(damaged)
+    );
+    assert_eq!(
+        folder_contents(dir),
+        files,
+        "a refused start changes no file: acknowledged records after the damage stay"
+    );
+}
+
 #[tokio::test]
 async fn checksum_damage_inside_the_journal_refuses_to_start() {
     let (dir, opts) = journal_folder(6).await;
@@ -1324,17 +1341,7 @@ async fn checksum_damage_inside_the_journal_refuses_to_start() {
     // A byte inside the body of the second record.
     let (at, len) = f[1];
     flip_byte(&seg, at + FRAME_HEADER + len / 2);
-    let files = folder_contents(dir.path());
-    let err = start_refused(dir.path(), &opts).await;
-    assert!(
-        err.contains(&file_name(&seg)),
-        "stderr names the damaged file:\n{err}"
-    );
-    assert_eq!(
-        folder_contents(dir.path()),
-        files,
-        "a refused start changes no file (no truncation, no new segment)"
-    );
+    assert_refused_untouched(dir.path(), &opts, &seg).await;
 }
 
 #[tokio::test]
@@ -1349,13 +1356,7 @@ async fn torn_record_in_an_older_segment_refuses_to_start() {
     let f = frames(&older);
     let (at, len) = *f.last().unwrap();
     truncate(&older, at + FRAME_HEADER + len / 2);
-    let files = folder_contents(dir.path());
-    let err = start_refused(dir.path(), &opts).await;
-    assert!(
-        err.contains(&file_name(&older)),
-        "stderr names the damaged file:\n{err}"
-    );
-    assert_eq!(folder_contents(dir.path()), files);
+    assert_refused_untouched(dir.path(), &opts, &older).await;
 }
 
 /// A damaged length field in an early frame makes the frame seem to run
@@ -1375,17 +1376,7 @@ async fn damaged_length_of_an_early_record_is_not_taken_for_a_torn_tail() {
     let (at, _) = f[1];
     assert!(file_len < 60_000);
     flip_byte(&seg, at + 2);
-    let files = folder_contents(dir.path());
-    let err = start_refused(dir.path(), &opts).await;
-    assert!(
-        err.contains(&file_name(&seg)),
-        "stderr names the damaged file:\n{err}"
-    );
-    assert_eq!(
-        folder_contents(dir.path()),
-        files,
-        "the acknowledged records after the damage must not be truncated away"
-    );
+    assert_refused_untouched(dir.path(), &opts, &seg).await;
 }
 
 /// A zeroed block over several whole records in the middle of the newest
@@ -1403,17 +1394,7 @@ async fn a_zeroed_block_over_several_records_is_not_taken_for_a_torn_tail() {
     let mut bytes = fs::read(&seg).unwrap();
     bytes[from..to].fill(0);
     fs::write(&seg, &bytes).unwrap();
-    let files = folder_contents(dir.path());
-    let err = start_refused(dir.path(), &opts).await;
-    assert!(
-        err.contains(&file_name(&seg)),
-        "stderr names the damaged file:\n{err}"
-    );
-    assert_eq!(
-        folder_contents(dir.path()),
-        files,
-        "the acknowledged records after the damage must not be truncated away"
-    );
+    assert_refused_untouched(dir.path(), &opts, &seg).await;
 }
 
 // ---------------------------------------------------------------------------

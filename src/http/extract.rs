@@ -4,7 +4,7 @@ use actix_web::web::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
-use crate::domain::{Id, Permission, Scope};
+use crate::domain::{Error, Id, Permission, Scope};
 
 use super::error::ApiError;
 
@@ -58,10 +58,10 @@ pub fn scoped(
     permission: &str,
     collaborator: Option<&str>,
     area: Option<&str>,
-) -> Result<(Permission, Scope), ApiError> {
+) -> Result<(Permission, Scope), Error> {
     let permission = Permission::parse(permission)?;
-    let collaborator = collaborator.map(id).transpose()?;
-    let area = area.map(id).transpose()?;
+    let collaborator = collaborator.map(Id::parse).transpose()?;
+    let area = area.map(Id::parse).transpose()?;
     Ok((
         permission,
         Scope::for_permission(permission, collaborator, area)?,

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::actors::{Check, CheckMany, GetUser, LicenseOf, ListEvents};
 use crate::domain::{Decision, Error, Id, Permission, Scope};
 use crate::http::error::code_of;
-use crate::http::extract::{id, ids, object, scoped};
+use crate::http::extract::{ids, object, scoped};
 use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
@@ -38,12 +38,29 @@ pub struct CheckQuery<'a> {
     area: Option<Cow<'a, str>>,
 }
 
+/// The user, permission and scope of one check, as named in a query or a
+/// batch item.
+fn check_of(
+    user: &str,
+    permission: &str,
+    collaborator: Option<&str>,
+    area: Option<&str>,
+) -> Result<(Id, Permission, Scope), Error> {
+    let user = Id::parse(user)?;
+    let (permission, scope) = scoped(permission, collaborator, area)?;
+    Ok((user, permission, scope))
+}
+
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let [org, event] = ids([&path_part(&req, "org"), &path_part(&req, "event")])?;
     let q: CheckQuery = serde_urlencoded::from_str(req.query_string())
         .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
-    let user = id(&q.user)?;
-    let (permission, scope) = scoped(&q.permission, q.collaborator.as_deref(), q.area.as_deref())?;
+    let (user, permission, scope) = check_of(
+        &q.user,
+        &q.permission,
+        q.collaborator.as_deref(),
+        q.area.as_deref(),
+    )?;
     let check = Check {
         user,
         permission,
@@ -92,11 +109,12 @@ fn batch_item(raw: &RawValue) -> Result<Item<'_>, Error> {
     let item: BatchItem = serde_json::from_str(text)
         .map_err(|e| Error::BadRequest(format!("check item is not valid: {e}")))?;
     Id::validate(&item.event)?;
-    let user = Id::parse(&item.user)?;
-    let permission = Permission::parse(&item.permission)?;
-    let collaborator = item.collaborator.as_deref().map(Id::parse).transpose()?;
-    let area = item.area.as_deref().map(Id::parse).transpose()?;
-    let scope = Scope::for_permission(permission, collaborator, area)?;
+    let (user, permission, scope) = check_of(
+        &item.user,
+        &item.permission,
+        item.collaborator.as_deref(),
+        item.area.as_deref(),
+    )?;
     Ok((item.event, user, permission, scope))
 }
 
