@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -25,10 +26,29 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
     match given {
         Some(v) => v.clone(),
         None => {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let pid = std::process::id();
-            HeaderValue::from_str(&format!("{pid:x}-{n:x}"))
-                .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+            // `<pid>-<n>` in hex, without the formatting machinery.
+            static PREFIX: OnceLock<String> = OnceLock::new();
+            let prefix = PREFIX.get_or_init(|| format!("{:x}-", std::process::id()));
+            let mut n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let mut id = Vec::with_capacity(prefix.len() + 16);
+            id.extend_from_slice(prefix.as_bytes());
+            let start = id.len();
+            loop {
+                id.push(
+                    b"0123456789abcdef"
+                        .get((n & 15) as usize)
+                        .copied()
+                        .unwrap_or(b'0'),
+                );
+                n >>= 4;
+                if n == 0 {
+                    break;
+                }
+            }
+            if let Some(digits) = id.get_mut(start..) {
+                digits.reverse();
+            }
+            HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
         }
     }
 }

@@ -136,5 +136,5 @@ pub async fn access(
     let addr = state.registry.org(&id)?;
     let (decision, seq) = addr.send(Access(user)).await.map_err(org_gone)?;
     state.durable(seq).await?;
-    Ok(HttpResponse::Ok().json(decision))
+    Ok(super::checks::decision_answer(&decision))
 }
