@@ -262,7 +262,7 @@ impl Handler<GetInfo> for EventActor {
         Ok(EventInfo {
             name: e.name().map(str::to_owned),
             slot_total: e.org_view().slot_total,
-            holders: e.slot_holders().iter().cloned().collect(),
+            holders: e.sorted_slot_holders(),
             collaborators: e.collaborators().keys().cloned().collect(),
             areas: e.areas().keys().cloned().collect(),
             seq: self.applied_seq,

@@ -91,8 +91,9 @@ pub struct Event {
     name: Option<String>,
     collaborators: BTreeMap<Id, Option<String>>,
     areas: BTreeMap<Id, Option<String>>,
-    /// Users holding an Event Pro slot here.
-    slots: BTreeSet<Id>,
+    /// Users holding an Event Pro slot here. A hash set: every check asks
+    /// it, listings (which sort) are rare.
+    slots: IdSet,
     /// Free collaborator access: user → the collaborators they are attached to.
     attachments: IdMap<BTreeSet<Id>>,
     grants: IdMap<BTreeSet<Grant>>,
@@ -122,8 +123,15 @@ impl Event {
         self.org = org;
     }
 
-    pub fn slot_holders(&self) -> &BTreeSet<Id> {
+    pub fn slot_holders(&self) -> &IdSet {
         &self.slots
+    }
+
+    /// The slot holders in id order.
+    pub fn sorted_slot_holders(&self) -> Vec<Id> {
+        let mut holders: Vec<Id> = self.slots.iter().cloned().collect();
+        holders.sort_unstable();
+        holders
     }
 
     pub fn slots_used(&self) -> u32 {
