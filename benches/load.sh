@@ -204,6 +204,12 @@ awk -F'\t' -v base="$BASE" 'NR > 1 {
     print base "/v1/orgs/" $1 "/events/" $2 "/check?" q
 }' "$CHECKS" >"$URLS"
 
+# /health from a URL file as long as the spread one (distinct URLs, the query
+# ignored): the spread scenario's baseline with the same client-side cost,
+# since oha spends more per request reading varied URLs than repeating one.
+HEALTH_URLS=$TMP/health.urls
+awk -v base="$BASE" '{print base "/health?n=" NR}' "$URLS" >"$HEALTH_URLS"
+
 # 100 checks on the 10 events of o00000: its members with a mix of
 # Event, Collaborator and Area permissions (granted, denied, no license).
 BATCH=$TMP/batch.json
@@ -310,6 +316,9 @@ for s in $SCENARIOS; do
     say "  $s:"
     for _ in $(seq "$ROUNDS"); do
         health "health-$s"
+        if [ "$s" = spread ]; then
+            run_oha health-urls --urls-from-file "$HEALTH_URLS"
+        fi
         scenario "$s"
     done
     echo "$s $(rss_kb "$SERVER_PID")" >>"$TMP/rss-after"
@@ -349,6 +358,9 @@ print()
 single = res.get("spread") or res.get("hot")
 if "batch" in res and single:
     print(f"  batch: {res['batch'][0] * 100:.0f} checks/s (100 per request) = {res['batch'][0] * 100 / single[0]:.2f}x single checks/s ({single[0]:.0f}, {'spread' if 'spread' in res else 'hot'})")
+hu = runs("health-urls")
+if "spread" in res and hu:
+    print(f"  spread vs /health read from a URL file of the same length ({hu[0]:.0f} req/s, {hu[4]:.1f} us/req): {res['spread'][0] / hu[0]:.3f}")
 if "snapshot" in res and "hot" in res:
     taken = sum(1 for _ in open(os.path.join(tmp, "snapshots-taken"))) if os.path.exists(os.path.join(tmp, "snapshots-taken")) else 0
     print(f"  hot check while {taken} snapshots were taken, one a second: {res['snapshot'][0]:.0f} req/s = {res['snapshot'][0] / res['hot'][0]:.3f}x the hot check alone, p99 {res['snapshot'][2]:.3f} ms (alone {res['hot'][2]:.3f} ms)")
