@@ -35,9 +35,9 @@ struct Inner {
     threads: Vec<(ThreadId, ArbiterHandle)>,
     /// How many workers the server starts.
     expected: usize,
-    /// What the registry is built from, taken by the last worker.
+    /// What the registry is built from, taken by the last worker (so
+    /// `None` once the registry is built).
     start: Option<(State, Journal)>,
-    registry: Option<Arc<Registry>>,
 }
 
 impl Placement {
@@ -48,7 +48,6 @@ impl Placement {
                 threads: Vec::with_capacity(workers),
                 expected: workers.max(1),
                 start: Some((state, journal)),
-                registry: None,
             }),
             published: watch::channel(None).0,
         })
@@ -69,8 +68,8 @@ impl Placement {
 
     fn report(&self, me: ThreadId, arbiter: ArbiterHandle) {
         let mut inner = self.lock();
-        if inner.registry.is_some() {
-            return;
+        if inner.start.is_none() {
+            return; // built already (a worker started again)
         }
         if !inner.threads.iter().any(|(t, _)| *t == me) {
             inner.threads.push((me, arbiter));
@@ -80,9 +79,8 @@ impl Placement {
         }
         if let Some((state, journal)) = inner.start.take() {
             let arbiters = inner.threads.iter().map(|(_, a)| a.clone()).collect();
-            let registry = Registry::start(state, journal, arbiters);
-            inner.registry = Some(registry.clone());
-            self.published.send_replace(Some(registry));
+            self.published
+                .send_replace(Some(Registry::start(state, journal, arbiters)));
         }
     }
 

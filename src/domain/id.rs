@@ -28,11 +28,8 @@ pub struct Id(Arc<str>);
 
 impl Id {
     pub fn parse(raw: &str) -> Result<Id, Error> {
-        if Self::is_valid(raw) {
-            Ok(Id(Arc::from(raw)))
-        } else {
-            Err(Error::InvalidId(Self::describe(raw)))
-        }
+        Self::validate(raw)?;
+        Ok(Id(Arc::from(raw)))
     }
 
     /// What [`Id::parse`] would refuse, without making the id.

@@ -47,6 +47,14 @@ impl Tokens {
     }
 }
 
+/// The role of the request's bearer token, if it has a valid one.
+fn role_of(
+    state: Option<&actix_web::web::Data<super::AppState>>,
+    headers: &HeaderMap,
+) -> Option<Role> {
+    state.and_then(|state| bearer(headers).and_then(|t| state.tokens.role(t)))
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&[u8]> {
     let value = headers.get(AUTHORIZATION)?.as_bytes();
     let (scheme, token) = value.split_at_checked(7)?;
@@ -63,10 +71,7 @@ pub async fn authenticate(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let role = req
-        .app_data::<actix_web::web::Data<super::AppState>>()
-        .and_then(|state| bearer(req.headers()).and_then(|t| state.tokens.role(t)));
-    match role {
+    match role_of(req.app_data(), req.headers()) {
         Some(_) => next
             .call(req)
             .await
@@ -88,10 +93,7 @@ impl FromRequest for Admin {
     type Future = Ready<Result<Admin, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let role = req
-            .app_data::<actix_web::web::Data<super::AppState>>()
-            .and_then(|state| bearer(req.headers()).and_then(|t| state.tokens.role(t)));
-        ready(match role {
+        ready(match role_of(req.app_data(), req.headers()) {
             Some(Role::Admin) => Ok(Admin),
             _ => Err(ApiError::forbidden()),
         })

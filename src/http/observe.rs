@@ -26,29 +26,13 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
     match given {
         Some(v) => v.clone(),
         None => {
-            // `<pid>-<n>` in hex, without the formatting machinery.
+            // `<pid>-<n>` in hex; the pid is read once, not by a system
+            // call on every request.
             static PREFIX: OnceLock<String> = OnceLock::new();
             let prefix = PREFIX.get_or_init(|| format!("{:x}-", std::process::id()));
-            let mut n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let mut id = Vec::with_capacity(prefix.len() + 16);
-            id.extend_from_slice(prefix.as_bytes());
-            let start = id.len();
-            loop {
-                id.push(
-                    b"0123456789abcdef"
-                        .get((n & 15) as usize)
-                        .copied()
-                        .unwrap_or(b'0'),
-                );
-                n >>= 4;
-                if n == 0 {
-                    break;
-                }
-            }
-            if let Some(digits) = id.get_mut(start..) {
-                digits.reverse();
-            }
-            HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let id = format!("{prefix}{n:x}");
+            HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
         }
     }
 }
@@ -80,14 +64,11 @@ fn record(method: &'static str, route: &str, status: u16, seconds: f64) {
         let at = match known.iter().position(|(m, s, _)| *m == method && *s == status) {
             Some(at) => at,
             None => {
-                known.push((
-                    method,
-                    status,
-                    Handles {
-                        requests: metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.to_string(), "status" => status.to_string()),
-                        duration: metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.to_string()),
-                    },
-                ));
+                let handles = Handles {
+                    requests: metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route.to_string(), "status" => status.to_string()),
+                    duration: metrics::histogram!(HTTP_DURATION, "method" => method, "route" => route.to_string()),
+                };
+                known.push((method, status, handles));
                 known.len() - 1
             }
         };

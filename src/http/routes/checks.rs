@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
@@ -217,29 +218,26 @@ pub async fn batch(
         }
     }
     let sends = by_event.into_iter().map(|(event, (places, checks))| {
-        let event = Id::parse(&event);
-        let addr = event.clone().and_then(|e| state.registry.event(&org, &e));
+        let state = &state;
+        let org = &org;
         async move {
-            let answers = match addr {
-                Ok(addr) => Some(addr.send(CheckMany(checks)).await),
-                Err(_) => None, // the items answer event_not_found
+            let answers = match Id::parse(&event) {
+                Ok(event) => ask_event(state, org, &event, CheckMany(checks)).await,
+                Err(e) => Err(e.into()),
             };
-            (event, places, answers)
+            (places, answers)
         }
     });
     let mut newest = 0;
-    for (event, places, answers) in join_all(sends).await {
-        let answers = match answers {
-            Some(Ok(answers)) => answers,
-            // The event's actor stopped: deleted meanwhile, or the server
-            // is stopping (then the registry still lists it).
-            Some(Err(e)) => match event.map(|e| state.registry.event(&org, &e)) {
-                Ok(Ok(_)) => return Err(org_gone(e)),
-                _ => continue,
-            },
-            None => continue,
+    for (places, answers) in join_all(sends).await {
+        let (answers, seq) = match answers {
+            Ok(answers) => answers,
+            // The server is stopping: fail whole rather than leave items out.
+            Err(e) if e.status == StatusCode::SERVICE_UNAVAILABLE => return Err(e),
+            // No such event (or deleted meanwhile): its items answer
+            // event_not_found, as they were set up to.
+            Err(_) => continue,
         };
-        let (answers, seq) = answers;
         newest = newest.max(seq);
         for (place, answer) in places.into_iter().zip(answers) {
             if let Some(slot) = results.get_mut(place) {

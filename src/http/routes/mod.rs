@@ -15,7 +15,7 @@ use super::{ApiError, AppState};
 use futures_util::future::join_all;
 
 use crate::actors::{EventActor, EventCommand, Failure, Write, Written};
-use crate::domain::Id;
+use crate::domain::{Error, Id};
 use crate::persist::Seq;
 
 pub use body::RawBody;
@@ -150,10 +150,18 @@ where
     let addr = state.registry.event(org, event)?;
     addr.send(msg)
         .await
-        .map_err(|e| match state.registry.event(org, event) {
-            Ok(_) => org_gone(e),
-            Err(gone) => gone.into(),
-        })
+        .map_err(|e| stopped(state, org, event, e).unwrap_or_else(|| Error::EventNotFound.into()))
+}
+
+/// Why a send to an event's actor failed: `None` if the event was deleted
+/// meanwhile, `503` if the registry still lists it (its actor's thread has
+/// ended: the server is stopping).
+fn stopped(state: &AppState, org: &Id, event: &Id, e: actix::MailboxError) -> Option<ApiError> {
+    state
+        .registry
+        .event(org, event)
+        .is_ok()
+        .then(|| org_gone(e))
 }
 
 /// Asks every one of `events` the same question, in order, and waits until
@@ -181,8 +189,11 @@ where
                 out.push((id.clone(), value));
             }
             Ok(Err(_)) => {} // deleted meanwhile
-            Err(e) if state.registry.event(org, id).is_ok() => return Err(org_gone(e)),
-            Err(_) => {}
+            Err(e) => {
+                if let Some(stopping) = stopped(state, org, id, e) {
+                    return Err(stopping);
+                }
+            }
         }
     }
     state.durable(newest).await?;
