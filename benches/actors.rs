@@ -126,6 +126,9 @@ fn state() -> State {
     state
 }
 
+/// How many event actors the spread round trips go to.
+const SPREAD: usize = 64;
+
 fn check_msg(user: &Id) -> Check {
     Check {
         user: user.clone(),
@@ -161,6 +164,24 @@ fn actors(c: &mut Criterion) {
     let registry =
         sys.block_on(async { Registry::start(state(), journal.clone(), vec![other.handle()]) });
     let remote = registry.event(&org, &ev).unwrap();
+    // 64 copies of the event on the other arbiter, for checks that each
+    // reach a different actor (as spread checks do).
+    let spread_registry = sys.block_on(async {
+        let mut many = state();
+        let event = many.events.get_mut(&org).unwrap().remove(&ev).unwrap();
+        let copies = many.events.get_mut(&org).unwrap();
+        for i in 0..SPREAD {
+            copies.insert(id(&format!("e{i:02}")), event.clone());
+        }
+        Registry::start(many, journal.clone(), vec![other.handle()])
+    });
+    let spread: Vec<Addr<EventActor>> = (0..SPREAD)
+        .map(|i| {
+            spread_registry
+                .event(&org, &id(&format!("e{i:02}")))
+                .unwrap()
+        })
+        .collect();
     // The same arbiter: a copy of the event started on the System's thread.
     let local = sys.block_on(async {
         let event = state().events.remove(&org).unwrap().remove(&ev).unwrap();
@@ -227,6 +248,30 @@ fn actors(c: &mut Criterion) {
                 })
             })
         });
+        g.bench_function(
+            format!("other_arbiter/{in_flight}_in_flight_to_{SPREAD}_actors"),
+            |b| {
+                b.iter_custom(|iters| {
+                    sys.block_on(async {
+                        let started = Instant::now();
+                        let mut left = iters;
+                        while left > 0 {
+                            let wave = left.min(in_flight);
+                            let sends = spread
+                                .iter()
+                                .cycle()
+                                .take(wave as usize)
+                                .map(|a| a.send(check_msg(&me)));
+                            for answer in join_all(sends).await {
+                                assert!(answer.unwrap().unwrap().0.allowed);
+                            }
+                            left -= wave;
+                        }
+                        started.elapsed()
+                    })
+                })
+            },
+        );
         g.bench_function(format!("same_arbiter/{in_flight}_in_flight"), |b| {
             b.iter_custom(|iters| {
                 sys.block_on(async {
