@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Ceiling, Decision, Domain, Error, Grant, Id, IdMap, IdSet, License, Permission, Reason, Scope,
+    Ceiling, Decision, Domain, Error, Grant, GrantSet, Id, IdMap, IdSet, License, Permission,
+    Reason, Scope,
 };
 
 /// What an event knows of its org's licenses. The org publishes a new one
@@ -96,7 +97,8 @@ pub struct Event {
     slots: IdSet,
     /// Free collaborator access: user → the collaborators they are attached to.
     attachments: IdMap<BTreeSet<Id>>,
-    grants: IdMap<BTreeSet<Grant>>,
+    /// A user's grants here; see [`GrantSet`] for why not a `BTreeSet`.
+    grants: IdMap<GrantSet>,
     /// Not persisted: rebuilt from the org on restore.
     #[serde(skip)]
     org: Arc<OrgView>,
@@ -147,7 +149,7 @@ impl Event {
     }
 
     pub fn grant_count(&self) -> usize {
-        self.grants.values().map(BTreeSet::len).sum()
+        self.grants.values().map(GrantSet::len).sum()
     }
 
     /// Whether the slots in use fit a pool of `total`.

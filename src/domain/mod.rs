@@ -6,6 +6,7 @@
 
 mod error;
 mod event;
+mod grants;
 mod id;
 mod license;
 mod org;
@@ -16,6 +17,7 @@ mod proptests;
 
 pub use error::{Error, InUse};
 pub use event::{Event, EventEffect, OrgView, Put, UserView};
+pub use grants::GrantSet;
 pub use id::{Id, IdHasher, IdMap, IdSet, MAX_ID_LEN};
 pub use license::{Ceiling, Decision, License, OrgLicense, Reason};
 pub use org::{MemberPlan, Org, OrgEffect, OrgKind, Pools, PoolsChange, MAX_POOL};
