@@ -2,10 +2,11 @@
 //!
 //! A user holds a handful of grants per event. A `BTreeSet` gives each such
 //! handful a whole B-tree leaf (room for 11 grants, ~280 bytes) and a
-//! check walks it through node pointers; a sorted `Vec` of exactly the
-//! grants is a quarter of the memory at the dataset's sizes and is read
-//! front to back. It serializes as the same sequence a `BTreeSet` does, so
-//! the snapshot and journal formats are unchanged.
+//! check walks it through node pointers; a sorted `Vec` holds just the
+//! grants and is read front to back. With the benchmark dataset (1M grants)
+//! it took the loaded server from 227 to 175 MiB. It serializes as the same
+//! sequence a `BTreeSet` does, so the snapshot and journal formats are
+//! unchanged.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
