@@ -1,7 +1,8 @@
 //! Micro-benchmarks of the domain rules, with no actor or HTTP around them:
 //! the check for a user with 20 grants (target: ≤ 150 ns), a slot
 //! assignment and release (plan + apply), a grant's `covers`, and the
-//! parsing every request does (ids, permissions).
+//! parsing every request does (ids, permissions), and checks spread over
+//! 10,000 events and 1M grants, where the tables are not in the CPU caches.
 //!
 //! `cargo bench --bench domain` (add `-- <filter>` to run some). Under
 //! `cargo test --benches` criterion runs each benchmark once, as a smoke test.
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gatehouse::domain::{Event, EventEffect, Grant, Id, IdSet, OrgView, Permission, Scope};
+use gatehouse::domain::{Domain, Event, EventEffect, Grant, Id, IdSet, OrgView, Permission, Scope};
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -239,6 +240,112 @@ fn parsing(c: &mut Criterion) {
     g.finish();
 }
 
+/// A small deterministic generator (an LCG), so every run checks the same.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+const EVENTS: usize = 10_000;
+const USERS_PER_EVENT: usize = 10;
+const GRANTS_PER_USER: usize = 10;
+
+fn scope_for(p: Permission, rng: &mut Lcg) -> Scope {
+    match p.domain() {
+        Domain::Event => Scope::Event,
+        Domain::Collaborator => Scope::Collaborator(id(&format!("c{}", rng.below(5)))),
+        Domain::Area => Scope::Area(id(&format!("a{}", rng.below(3)))),
+    }
+}
+
+/// The dataset's shape in memory: 10,000 events of 10 users with 10 grants
+/// each (1M grants); per event 2 Org Pro holders, 6 slot holders and 2 free
+/// collaborators; 5 collaborators and 3 areas.
+fn many_events(rng: &mut Lcg) -> Vec<Event> {
+    (0..EVENTS)
+        .map(|ev| {
+            let user = |u: usize| id(&format!("u{ev:05}{u:02}"));
+            let view = Arc::new(OrgView {
+                slot_total: 100,
+                org_pro: (0..2).map(user).collect(),
+            });
+            let mut e = Event::new(None, view);
+            for c in 0..5 {
+                apply_put(&mut e, |e| {
+                    e.plan_put_collaborator(&id(&format!("c{c}")), None).effect
+                });
+            }
+            for a in 0..3 {
+                apply_put(&mut e, |e| {
+                    e.plan_put_area(&id(&format!("a{a}")), None).effect
+                });
+            }
+            for u in 0..USERS_PER_EVENT {
+                let me = user(u);
+                match u {
+                    2..=7 => apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect),
+                    8.. => apply_put(&mut e, |e| {
+                        e.plan_attach(&id(&format!("c{}", u % 5)), &me, None)
+                            .unwrap()
+                            .effect
+                    }),
+                    _ => {}
+                }
+                for _ in 0..GRANTS_PER_USER {
+                    let p = Permission::ALL[rng.below(Permission::ALL.len())];
+                    let g = Grant::new(p, scope_for(p, rng)).unwrap();
+                    apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+                }
+            }
+            e
+        })
+        .collect()
+}
+
+fn spread(c: &mut Criterion) {
+    let mut rng = Lcg(7);
+    let events = many_events(&mut rng);
+    // 20,000 checks as a request carries them: the event's index, the user
+    // and the scope's id as text, and the permission.
+    let checks: Vec<(usize, String, Permission, Option<String>)> = (0..20_000)
+        .map(|_| {
+            let ev = rng.below(EVENTS);
+            let user = format!("u{ev:05}{:02}", rng.below(USERS_PER_EVENT + 2));
+            let p = Permission::ALL[rng.below(Permission::ALL.len())];
+            let scope = match scope_for(p, &mut rng) {
+                Scope::Event => None,
+                Scope::Collaborator(c) | Scope::Area(c) => Some(c.to_string()),
+            };
+            (ev, user, p, scope)
+        })
+        .collect();
+    let mut g = c.benchmark_group("spread");
+    // Parse the ids as the route does, then check: one check per iteration,
+    // each on another event than the one before.
+    g.bench_function("parse_and_check/10k_events_1M_grants", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            let (ev, user, p, scope) = &checks[i % checks.len()];
+            i += 1;
+            let user = Id::parse(user).unwrap();
+            let scope = match (p.domain(), scope) {
+                (Domain::Collaborator, Some(c)) => Scope::Collaborator(Id::parse(c).unwrap()),
+                (Domain::Area, Some(a)) => Scope::Area(Id::parse(a).unwrap()),
+                _ => Scope::Event,
+            };
+            black_box(events[*ev].check(&user, *p, &scope).unwrap())
+        })
+    });
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -248,6 +355,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = check, slots, covers, parsing
+    targets = check, slots, covers, parsing, spread
 }
 criterion_main!(benches);
