@@ -137,6 +137,25 @@ mod tests {
     }
 
     proptest! {
+        /// Ids of up to 15 bytes are stored inline and longer ones on the
+        /// heap: across that line they must still compare, order and hash
+        /// as their text, or lookups by `&str` and sorted listings would
+        /// go wrong.
+        #[test]
+        fn ids_compare_order_and_hash_as_their_text(
+            a in "[a-z0-9]{1,30}",
+            b in "[a-z0-9]{1,30}",
+        ) {
+            let (ia, ib) = (Id::parse(&a).unwrap(), Id::parse(&b).unwrap());
+            prop_assert_eq!(ia.as_str(), a.as_str());
+            prop_assert_eq!(ia == ib, a == b);
+            prop_assert_eq!(ia.cmp(&ib), a.cmp(&b));
+            let mut table = IdMap::default();
+            table.insert(ia.clone(), 1);
+            prop_assert_eq!(table.get(a.as_str()), Some(&1));
+            prop_assert_eq!(table.contains_key(b.as_str()), a == b);
+        }
+
         #[test]
         fn parse_agrees_with_the_pattern(raw in "\\PC{0,140}") {
             let pattern_ok = (1..=128).contains(&raw.len())
