@@ -107,8 +107,23 @@ impl Serialize for Id {
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        Id::parse(&raw).map_err(serde::de::Error::custom)
+        d.deserialize_str(IdVisitor)
+    }
+}
+
+/// Reads an id from the decoder's own buffer where it can, so an id of up
+/// to 15 bytes is decoded without allocating.
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = Id;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id: 1 to 128 of A-Z a-z 0-9 . _ : @ + -")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, raw: &str) -> Result<Id, E> {
+        Id::parse(raw).map_err(E::custom)
     }
 }
 
