@@ -32,6 +32,20 @@ fn apply_put(event: &mut Event, plan: impl FnOnce(&Event) -> Option<EventEffect>
     }
 }
 
+/// The dataset's collaborators `c0`..`c4` and areas `a0`..`a2` on `event`.
+fn put_collaborators_and_areas(event: &mut Event) {
+    for c in 0..5 {
+        apply_put(event, |e| {
+            e.plan_put_collaborator(&id(&format!("c{c}")), None).effect
+        });
+    }
+    for a in 0..3 {
+        apply_put(event, |e| {
+            e.plan_put_area(&id(&format!("a{a}")), None).effect
+        });
+    }
+}
+
 /// An event like the dataset's: 5 collaborators, 3 areas, 200 users with
 /// grants, 20 slot holders, an Org Pro holder, a free collaborator, and the
 /// user `me` with a slot and 20 grants (3 Event-wide, 10 Collaborator, 7 Area).
@@ -42,16 +56,7 @@ fn event_with_20_grants() -> Event {
         org_pro,
     });
     let mut e = Event::new(Some("bench".into()), view);
-    for c in 0..5 {
-        apply_put(&mut e, |e| {
-            e.plan_put_collaborator(&id(&format!("c{c}")), None).effect
-        });
-    }
-    for a in 0..3 {
-        apply_put(&mut e, |e| {
-            e.plan_put_area(&id(&format!("a{a}")), None).effect
-        });
-    }
+    put_collaborators_and_areas(&mut e);
     // Background users so the per-user maps have a realistic size.
     for u in 0..200 {
         let user = id(&format!("u{u:07}"));
@@ -277,16 +282,7 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
                 org_pro: (0..2).map(user).collect(),
             });
             let mut e = Event::new(None, view);
-            for c in 0..5 {
-                apply_put(&mut e, |e| {
-                    e.plan_put_collaborator(&id(&format!("c{c}")), None).effect
-                });
-            }
-            for a in 0..3 {
-                apply_put(&mut e, |e| {
-                    e.plan_put_area(&id(&format!("a{a}")), None).effect
-                });
-            }
+            put_collaborators_and_areas(&mut e);
             for u in 0..USERS_PER_EVENT {
                 let me = user(u);
                 match u {
