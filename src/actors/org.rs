@@ -155,8 +155,8 @@ impl Handler<GetOrg> for OrgActor {
 }
 
 /// Sets license counts. Lowering Event Pro asks every event to adopt the
-/// smaller pool first; if any uses more slots, the ones that adopted it go
-/// back and nothing changes.
+/// smaller pool first; if any uses more slots, or the journal then refuses
+/// the record, the ones that adopted it go back and nothing changes.
 #[derive(Message)]
 #[rtype(result = "Result<Seq, Failure>")]
 pub struct SetPools(pub PoolsChange);
@@ -192,6 +192,8 @@ impl Handler<SetPools> for OrgActor {
             ));
         }
         // Allowing fewer: every event adopts it first, then it is journaled.
+        // If the journal refuses it, the events that adopted it go back too.
+        let back = old_view.clone();
         AtomicResponse::new(Box::pin(
             async move {
                 let answers = join_all(
@@ -213,14 +215,30 @@ impl Handler<SetPools> for OrgActor {
                     broadcast(&adopted, &old_view).await;
                     return Err(Error::LicensesInUse(InUse::Events(blocked)).into());
                 }
-                Ok(new_view)
+                Ok((new_view, adopted))
             }
             .into_actor(self)
-            .map(move |adopted: Result<Arc<OrgView>, Failure>, act, _| {
-                let view = adopted?;
-                let seq = act.commit(OrgEffect::PoolsSet(pools))?;
-                act.view = view;
-                Ok(seq)
+            .then(move |adopted: Result<_, Failure>, act, _| {
+                let committed =
+                    adopted.map(
+                        |(view, adopted)| match act.commit(OrgEffect::PoolsSet(pools)) {
+                            Ok(seq) => {
+                                act.view = view;
+                                Ok(seq)
+                            }
+                            Err(e) => Err((e, adopted)),
+                        },
+                    );
+                async move {
+                    match committed? {
+                        Ok(seq) => Ok(seq),
+                        Err((e, adopted)) => {
+                            broadcast(&adopted, &back).await;
+                            Err(e)
+                        }
+                    }
+                }
+                .into_actor(act)
             }),
         ))
     }
@@ -543,5 +561,88 @@ impl Handler<Capture> for OrgActor {
             }
             .into_actor(self),
         ))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::actors::event::GetInfo;
+    use crate::persist::{Journal, State};
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    /// An org `o` with Event Pro 3 and two events, no slot in use.
+    fn state() -> State {
+        let mut state = State::default();
+        let (o, kind) = (id("o"), OrgKind::Team);
+        state.replay(
+            1,
+            &Record::OrgCreated {
+                org: o.clone(),
+                kind,
+            },
+        );
+        let pools = PoolsChange {
+            org_standard: None,
+            org_pro: None,
+            event_pro: Some(3),
+        };
+        let pools = Org::new(OrgKind::Team).plan_pools(pools).unwrap();
+        let effect = OrgEffect::PoolsSet(pools);
+        state.replay(
+            2,
+            &Record::Org {
+                org: o.clone(),
+                effect,
+            },
+        );
+        for (seq, e) in [(3, "e1"), (4, "e2")] {
+            let (org, event) = (o.clone(), id(e));
+            state.replay(
+                seq,
+                &Record::EventCreated {
+                    org,
+                    event,
+                    name: None,
+                },
+            );
+        }
+        state
+    }
+
+    #[test]
+    fn lowering_event_pro_the_journal_refuses_leaves_every_event_as_it_was() {
+        let sys = System::new();
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path(), 0, 5, Box::new(|_, _| {})).unwrap();
+        let registry = sys.block_on(async {
+            Registry::start(state(), journal.clone(), vec![Arbiter::current()])
+        });
+        // The journal takes no more writes, as while the server shuts down.
+        journal.close();
+        sys.block_on(async {
+            let org = registry.org(&id("o")).unwrap();
+            let lower = PoolsChange {
+                org_standard: None,
+                org_pro: None,
+                event_pro: Some(1),
+            };
+            let refused = org.send(SetPools(lower)).await.unwrap();
+            assert!(
+                matches!(refused, Err(Failure::Unavailable(_))),
+                "{refused:?}"
+            );
+            for e in ["e1", "e2"] {
+                let event = registry.event(&id("o"), &id(e)).unwrap();
+                let info = event.send(GetInfo).await.unwrap().unwrap();
+                assert_eq!(info.slot_total, 3, "event {e}");
+            }
+            let info = org.send(GetOrg).await.unwrap();
+            assert_eq!(info.pools.event_pro, 3);
+        });
     }
 }
