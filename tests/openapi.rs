@@ -213,7 +213,9 @@ fn route_table() -> BTreeSet<(String, String)> {
             let path = format!("{prefix}{}", chunk.split('"').next().unwrap());
             let stop = chunk.find("resource(").unwrap_or(chunk.len());
             for method in METHODS {
-                if chunk[..stop].contains(&format!("web::{method}()")) {
+                // `read(handler)` is a `GET` route (routes/mod.rs).
+                let read = method == "get" && chunk[..stop].contains(".route(read(");
+                if read || chunk[..stop].contains(&format!("web::{method}()")) {
                     routes.insert((path.clone(), method.to_string()));
                 }
             }

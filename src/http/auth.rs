@@ -94,7 +94,10 @@ impl FromRequest for Admin {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match role_of(req.app_data(), req.headers()) {
-            Some(Role::Admin) => Ok(Admin),
+            // Every write takes this, so its body's declared length is
+            // checked here, after the token's rights, also where the route
+            // reads no body.
+            Some(Role::Admin) => super::routes::no_body_over_limit(req).map(|()| Admin),
             _ => Err(ApiError::forbidden()),
         })
     }

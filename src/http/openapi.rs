@@ -108,6 +108,9 @@ fn op(method: HttpMethod, path: &str, id: &str, access: Access) -> Op {
     if has_ids {
         op = op.errors(400, &["invalid_id"]);
     }
+    // Every route, also one that reads no body, refuses one declared over
+    // the limit.
+    op = op.errors(413, &["payload_too_large"]);
     match access {
         Access::Public => op,
         Access::Read => op.errors(401, &["unauthorized"]),

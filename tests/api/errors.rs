@@ -154,6 +154,67 @@ async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_changes_noth
 }
 
 #[actix_web::test]
+async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 2, &["e1"]).await;
+    app.licenses("acme", json!({"org_standard": 1})).await;
+    app.member("acme", "amy", Some("org_standard")).await;
+    app.area("acme", "e1", "stage").await;
+    let before = (
+        app.org_state("acme").await,
+        app.event_user("acme", "e1", "amy").await,
+    );
+    let big = vec![b'x'; 1024 * 1024 + 1];
+    let e1 = "/v1/orgs/acme/events/e1";
+
+    for (method, path) in [
+        (Method::PUT, format!("{e1}/slots/amy")),
+        (Method::PUT, format!("{e1}/users/amy/grants/Event.View")),
+        (Method::DELETE, format!("{e1}/areas/stage")),
+        (Method::DELETE, "/v1/orgs/acme/members/amy".to_string()),
+        (
+            Method::GET,
+            format!("{e1}/check?user=amy&permission=Event.View"),
+        ),
+        (Method::GET, "/v1/orgs/acme".to_string()),
+        (Method::GET, "/health".to_string()),
+    ] {
+        let answer = app.send(method.clone(), &path, Some(big.clone())).await;
+        assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+        let after = (
+            app.org_state("acme").await,
+            app.event_user("acme", "e1", "amy").await,
+        );
+        assert_eq!(after, before, "{method} {path} changed something");
+    }
+
+    // In its place in SPEC §2's order: after the token, the route and the
+    // token's rights.
+    let slot = format!("{e1}/slots/amy");
+    let no_token = app
+        .no_token()
+        .send(Method::PUT, &slot, Some(big.clone()))
+        .await;
+    assert_error(&no_token, StatusCode::UNAUTHORIZED, "unauthorized");
+    let wrong_method = app.send(Method::POST, &slot, Some(big.clone())).await;
+    assert_error(
+        &wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+    let check_token = app
+        .as_check_token()
+        .send(Method::PUT, &slot, Some(big))
+        .await;
+    assert_error(&check_token, StatusCode::FORBIDDEN, "forbidden");
+    let after = (
+        app.org_state("acme").await,
+        app.event_user("acme", "e1", "amy").await,
+    );
+    assert_eq!(after, before);
+}
+
+#[actix_web::test]
 async fn a_body_just_under_one_mebibyte_is_accepted() {
     let app = spawn_app().await;
     let padding = "x".repeat(1024 * 1024 - 100);

@@ -19,7 +19,7 @@ use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
 use super::grants::grant_json;
-use super::{ask_event, ask_events, org_gone, path_part, RawBody};
+use super::{ask_event, ask_events, no_body_over_limit, org_gone, path_part, RawBody};
 
 fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
@@ -75,6 +75,7 @@ fn check_of(
 }
 
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    no_body_over_limit(&req)?;
     let [org, event] = ids([&path_part(&req, "org"), &path_part(&req, "event")])?;
     let q = CheckQuery::parse(req.query_string())?;
     let missing = |name: &str| {

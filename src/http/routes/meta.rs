@@ -1,11 +1,13 @@
 //! Health, the permission catalogue, and on-demand snapshots.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use crate::domain::Permission;
 use crate::http::auth::Admin;
 use crate::http::{ApiError, AppState};
+
+use super::no_body_over_limit;
 
 /// Makes an event actor panic (built only with the `fault-injection`
 /// feature, for the tests of the panic policy).
@@ -21,8 +23,9 @@ pub async fn panic(
     Ok(HttpResponse::Accepted().finish())
 }
 
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+pub async fn health(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    no_body_over_limit(&req)?;
+    Ok(HttpResponse::Ok().json(json!({"status": "ok"})))
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {

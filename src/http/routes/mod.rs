@@ -18,13 +18,28 @@ use crate::actors::{EventActor, EventCommand, Failure, Write, Written};
 use crate::domain::{Error, Id};
 use crate::persist::Seq;
 
-pub use body::RawBody;
+pub use body::{no_body_over_limit, RawBody};
 
 /// A path whose unlisted methods answer `405 method_not_allowed`.
 fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(|| async {
         Err::<String, _>(ApiError::method_not_allowed())
     }))
+}
+
+/// A `GET` route: it reads no body, and answers `413` to one declared over
+/// the limit, as the routes that read one do. (The check and `/health`,
+/// the busiest, look at the length themselves instead of through a
+/// middleware.)
+fn read<F, Args>(handler: F) -> actix_web::Route
+where
+    F: actix_web::Handler<Args>,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::get()
+        .to(handler)
+        .wrap(actix_web::middleware::from_fn(body::bounded))
 }
 
 /// The routes, grouped by prefix so a request is matched against a few
@@ -49,9 +64,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(web::scope("/v1/orgs/{org}").configure(org_routes))
         .service(resource("/health").route(web::get().to(meta::health)))
-        .service(resource("/metrics").route(web::get().to(meta::metrics)))
-        .service(resource("/openapi.json").route(web::get().to(meta::openapi)))
-        .service(resource("/v1/permissions").route(web::get().to(meta::permissions)))
+        .service(resource("/metrics").route(read(meta::metrics)))
+        .service(resource("/openapi.json").route(read(meta::openapi)))
+        .service(resource("/v1/permissions").route(read(meta::permissions)))
         .service(resource("/v1/admin/snapshot").route(web::post().to(meta::snapshot)));
     #[cfg(feature = "fault-injection")]
     cfg.service(resource("/v1/debug/panic/{org}/{event}").route(web::post().to(meta::panic)));
@@ -69,19 +84,19 @@ fn org_routes(cfg: &mut web::ServiceConfig) {
         .service(
             resource("")
                 .route(web::put().to(orgs::put))
-                .route(web::get().to(orgs::get)),
+                .route(read(orgs::get)),
         )
         .service(resource("/licenses").route(web::put().to(orgs::put_licenses)))
-        .service(resource("/access").route(web::get().to(orgs::access)))
-        .service(resource("/members").route(web::get().to(members::list)))
+        .service(resource("/access").route(read(orgs::access)))
+        .service(resource("/members").route(read(members::list)))
         .service(
             resource("/members/{user}")
                 .route(web::put().to(members::put))
-                .route(web::get().to(members::get))
+                .route(read(members::get))
                 .route(web::delete().to(members::delete)),
         )
-        .service(resource("/users/{user}/events").route(web::get().to(checks::user_events)))
-        .service(resource("/events").route(web::get().to(events::list)))
+        .service(resource("/users/{user}/events").route(read(checks::user_events)))
+        .service(resource("/events").route(read(events::list)))
         .default_service(web::to(not_found));
 }
 
@@ -95,7 +110,7 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
     .service(
         resource("")
             .route(web::put().to(events::put))
-            .route(web::get().to(events::get))
+            .route(read(events::get))
             .route(web::delete().to(events::delete)),
     )
     .service(
@@ -103,7 +118,7 @@ fn event_routes(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(grants::grant))
             .route(web::delete().to(grants::revoke)),
     )
-    .service(resource("/users/{user}").route(web::get().to(checks::user)))
+    .service(resource("/users/{user}").route(read(checks::user)))
     .service(
         resource("/collaborators/{c}")
             .route(web::put().to(events::put_collaborator))
