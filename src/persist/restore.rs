@@ -92,7 +92,9 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
             tracing::warn!(
                 file = %path.display(),
                 offset = at,
-                "dropping a torn last journal record (a crash mid-append; it was never acknowledged)"
+                kept = %format!("{}.torn-{at}", path.display()),
+                "dropping a torn last journal record (a crash mid-append; it was never \
+                 acknowledged); its bytes are kept beside the segment"
             );
             truncate(&path, at)?;
         }
