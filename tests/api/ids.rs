@@ -159,3 +159,27 @@ async fn every_kind_of_id_in_a_path_is_checked() {
     }
     assert_eq!(app.org_state("acme").await, before);
 }
+
+#[actix_web::test]
+async fn a_plus_in_a_query_id_is_sent_as_2b_since_a_bare_plus_is_a_space() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    app.licenses("acme", json!({"org_pro": 1})).await;
+    app.member("acme", "a+b", Some("org_pro")).await;
+    app.grant(
+        "acme",
+        "e1",
+        "a+b",
+        "Event.View",
+        crate::helpers::Scope::Event,
+    )
+    .await;
+    let check =
+        |user: &str| format!("/v1/orgs/acme/events/e1/check?user={user}&permission=Event.View");
+
+    let encoded = app.get(&check("a%2Bb")).await;
+    assert_eq!(encoded.0, StatusCode::OK, "{encoded:?}");
+    assert_eq!(encoded.1["allowed"], json!(true), "{encoded:?}");
+    let bare = app.get(&check("a+b")).await;
+    assert_error(&bare, StatusCode::BAD_REQUEST, "invalid_id");
+}
