@@ -2,8 +2,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::Payload;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::header::{HeaderMap, CONTENT_LENGTH};
 use actix_web::middleware::Next;
