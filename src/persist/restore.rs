@@ -89,14 +89,14 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
                     path.display()
                 ));
             }
+            truncate(&path, at)?;
             tracing::warn!(
                 file = %path.display(),
                 offset = at,
                 kept = %format!("{}.torn-{at}", path.display()),
-                "dropping a torn last journal record (a crash mid-append; it was never \
-                 acknowledged); its bytes are kept beside the segment"
+                "dropped a torn last journal record (a crash mid-append, never acknowledged, \
+                 unless the disk damaged it after its flush); its bytes are kept beside the segment"
             );
-            truncate(&path, at)?;
         }
         for (seq, record) in &read.records {
             state.replay(*seq, record);

@@ -204,9 +204,18 @@ async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
     );
     let check_token = app
         .as_check_token()
-        .send(Method::PUT, &slot, Some(big))
+        .send(Method::PUT, &slot, Some(big.clone()))
         .await;
     assert_error(&check_token, StatusCode::FORBIDDEN, "forbidden");
+    // A read the check token may make: there the body is what is wrong.
+    let user = format!("{e1}/users/amy");
+    for path in ["/v1/orgs/acme/members", "/v1/orgs/acme/events", &user] {
+        let read = app
+            .as_check_token()
+            .send(Method::GET, path, Some(big.clone()))
+            .await;
+        assert_error(&read, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    }
     let after = (
         app.org_state("acme").await,
         app.event_user("acme", "e1", "amy").await,
