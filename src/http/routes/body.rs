@@ -4,7 +4,7 @@ use std::pin::Pin;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header::{HeaderMap, CONTENT_LENGTH};
+use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, ResponseError};
@@ -37,37 +37,32 @@ impl FromRequest for RawBody {
     }
 }
 
-/// Whether the request says its body is over [`MAX_BODY`]. Routes that read
-/// no body answer such a request `413` too, where routes that read one
-/// would (after the token's rights, before the rules); a body sent without
-/// a length is not read there, and so not measured.
-fn declared_too_large(headers: &HeaderMap) -> bool {
-    headers
+/// `413` for a request that declares (by its `Content-Length`) a body over
+/// [`MAX_BODY`], on a route that reads none: such routes answer it as
+/// routes that read one would (after the token's rights, before the
+/// rules). A body sent without a length is not read there, and so not
+/// measured.
+pub fn no_body_over_limit(req: &HttpRequest) -> Result<(), ApiError> {
+    let declared = req
+        .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .is_some_and(|n| n > MAX_BODY as u64)
-}
-
-/// `413` for a request that declares a body over [`MAX_BODY`], on a route
-/// that reads none.
-pub fn no_body_over_limit(req: &HttpRequest) -> Result<(), ApiError> {
-    if declared_too_large(req.headers()) {
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
         Err(ApiError::payload_too_large(MAX_BODY))
     } else {
         Ok(())
     }
 }
 
-/// `413` for a read route's request that declares a body over [`MAX_BODY`]
-/// (a route middleware: it runs once the route and method matched).
+/// [`no_body_over_limit`] for a read route, as a route middleware: it runs
+/// once the route and method matched.
 pub async fn bounded(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if declared_too_large(req.headers()) {
-        let answer = ApiError::payload_too_large(MAX_BODY).error_response();
-        return Ok(req.into_response(answer).map_into_right_body());
+    if let Err(e) = no_body_over_limit(req.request()) {
+        return Ok(req.into_response(e.error_response()).map_into_right_body());
     }
     next.call(req)
         .await
