@@ -89,11 +89,11 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
                     path.display()
                 ));
             }
-            truncate(&path, at)?;
+            let kept = truncate(&path, at)?;
             tracing::warn!(
                 file = %path.display(),
                 offset = at,
-                kept = %format!("{}.torn-{at}", path.display()),
+                kept = %kept.display(),
                 "dropped a torn last journal record (a crash mid-append, never acknowledged, \
                  unless the disk damaged it after its flush); its bytes are kept beside the segment"
             );
@@ -119,18 +119,20 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
 
 /// Drops a segment's torn tail from byte `at`. The dropped bytes are kept
 /// beside it as `<segment>.torn-<at>`, so a wrong call can still be undone
-/// by hand; nothing reads or prunes those files.
-fn truncate(path: &Path, at: u64) -> Result<(), String> {
+/// by hand; nothing reads or prunes those files. Returns that file's path.
+fn truncate(path: &Path, at: u64) -> Result<PathBuf, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let tail = bytes
         .get(usize::try_from(at).unwrap_or(usize::MAX)..)
         .unwrap_or_default();
     let mut aside = path.as_os_str().to_owned();
     aside.push(format!(".torn-{at}"));
+    let aside = PathBuf::from(aside);
     std::fs::write(&aside, tail)
         .map_err(|e| format!("cannot keep the torn tail of {}: {e}", path.display()))?;
     if at < super::codec::HEADER_LEN as u64 {
         return std::fs::remove_file(path)
+            .map(|()| aside)
             .map_err(|e| format!("cannot remove the torn {}: {e}", path.display()));
     }
     let file = OpenOptions::new()
@@ -139,5 +141,6 @@ fn truncate(path: &Path, at: u64) -> Result<(), String> {
         .map_err(|e| format!("cannot open {} to drop its torn tail: {e}", path.display()))?;
     file.set_len(at)
         .and_then(|()| file.sync_all())
+        .map(|()| aside)
         .map_err(|e| format!("cannot truncate {}: {e}", path.display()))
 }
