@@ -160,10 +160,14 @@ async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
     app.licenses("acme", json!({"org_standard": 1})).await;
     app.member("acme", "amy", Some("org_standard")).await;
     app.area("acme", "e1", "stage").await;
-    let before = (
-        app.org_state("acme").await,
-        app.event_user("acme", "e1", "amy").await,
-    );
+    // What the test watches: the org and the user on the event.
+    let state = || async {
+        (
+            app.org_state("acme").await,
+            app.event_user("acme", "e1", "amy").await,
+        )
+    };
+    let before = state().await;
     let big = vec![b'x'; 1024 * 1024 + 1];
     let e1 = "/v1/orgs/acme/events/e1";
 
@@ -181,11 +185,7 @@ async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
     ] {
         let answer = app.send(method.clone(), &path, Some(big.clone())).await;
         assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
-        let after = (
-            app.org_state("acme").await,
-            app.event_user("acme", "e1", "amy").await,
-        );
-        assert_eq!(after, before, "{method} {path} changed something");
+        assert_eq!(state().await, before, "{method} {path} changed something");
     }
 
     // In its place in SPEC §2's order: after the token, the route and the
@@ -216,11 +216,7 @@ async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
             .await;
         assert_error(&read, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     }
-    let after = (
-        app.org_state("acme").await,
-        app.event_user("acme", "e1", "amy").await,
-    );
-    assert_eq!(after, before);
+    assert_eq!(state().await, before);
 }
 
 #[actix_web::test]
