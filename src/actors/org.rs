@@ -219,24 +219,20 @@ impl Handler<SetPools> for OrgActor {
             }
             .into_actor(self)
             .then(move |adopted: Result<_, Failure>, act, _| {
-                let committed =
-                    adopted.map(
-                        |(view, adopted)| match act.commit(OrgEffect::PoolsSet(pools)) {
-                            Ok(seq) => {
-                                act.view = view;
-                                Ok(seq)
-                            }
-                            Err(e) => Err((e, adopted)),
-                        },
-                    );
-                async move {
-                    match committed? {
-                        Ok(seq) => Ok(seq),
-                        Err((e, adopted)) => {
-                            broadcast(&adopted, &back).await;
-                            Err(e)
+                // What to answer, and the events to send back to the old view.
+                let (answer, undo) = match adopted {
+                    Err(e) => (Err(e), Vec::new()),
+                    Ok((view, adopted)) => match act.commit(OrgEffect::PoolsSet(pools)) {
+                        Ok(seq) => {
+                            act.view = view;
+                            (Ok(seq), Vec::new())
                         }
-                    }
+                        Err(e) => (Err(e), adopted),
+                    },
+                };
+                async move {
+                    broadcast(&undo, &back).await;
+                    answer
                 }
                 .into_actor(act)
             }),
