@@ -140,6 +140,40 @@ async fn unknown_json_fields_are_ignored_everywhere() {
 }
 
 #[actix_web::test]
+async fn deeply_nested_unknown_fields_are_skipped_without_harm() {
+    let app = spawn_app().await;
+    app.org_with_events("acme", 1, &["e1"]).await;
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+
+    let org = app
+        .put_raw("/v1/orgs/deep", &format!(r#"{{"kind":"team","x":{deep}}}"#))
+        .await;
+    let batch = app
+        .admin()
+        .send(
+            Method::POST,
+            "/v1/orgs/acme/check",
+            Some(
+                format!(
+                    r#"{{"x":{deep},"checks":[{{"event":"e1","user":"amy","permission":"Event.View","y":{deep}}}]}}"#
+                )
+                .into_bytes(),
+            ),
+        )
+        .await;
+
+    assert_eq!(org.0, StatusCode::CREATED, "{}", org.1);
+    assert_eq!(
+        batch,
+        (
+            StatusCode::OK,
+            json!({"results": [{"allowed": false, "reason": "no_license", "license": null}]})
+        )
+    );
+    assert_eq!(app.get("/health").await.0, StatusCode::OK);
+}
+
+#[actix_web::test]
 async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_changes_nothing() {
     let app = spawn_app().await;
     let padding = "x".repeat(1024 * 1024 + 1);

@@ -351,6 +351,11 @@ async fn a_count_that_is_not_a_json_integer_in_range_returns_400_bad_request_and
     let before = app.org_state("acme").await;
 
     for pool in ["org_standard", "org_pro", "event_pro"] {
+        // `-0` is read as the float -0.0 (docs/DESIGN.md), so it is refused like `0.0`.
+        let negative_zero = app
+            .put_raw("/v1/orgs/acme/licenses", &format!(r#"{{"{pool}": -0}}"#))
+            .await;
+        assert_error(&negative_zero, StatusCode::BAD_REQUEST, "bad_request");
         for bad in [
             json!(2.0),
             json!("2"),
