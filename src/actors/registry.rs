@@ -1,5 +1,6 @@
 //! Ids to actor addresses. Lookups never hold a map reference across an
-//! `.await`: they clone the address out and let go.
+//! `.await`: they clone the address out and let go, or (a message to an
+//! event) send through the map's own address and let go before awaiting.
 
 use std::sync::Arc;
 
@@ -180,17 +181,51 @@ impl Registry {
             .ok_or(Error::OrgNotFound)
     }
 
+    /// Sends `msg` to an event's actor through the address the map holds,
+    /// without cloning it: a clone of an `Addr` is an atomic update of the
+    /// actor's channel and two allocations, and a check would pay both
+    /// (and their undoing) on every request. Sending only queues the message
+    /// and wakes the actor's task, so the map's entry is held for no longer
+    /// than a lookup and the map is not touched again meanwhile.
+    pub fn send_event<M>(
+        &self,
+        org: &Id,
+        event: &Id,
+        msg: M,
+    ) -> Result<Request<EventActor, M>, Error>
+    where
+        M: Message + Send + 'static,
+        M::Result: Send,
+        EventActor: Handler<M>,
+    {
+        let sent = self
+            .events
+            .get(&(org.clone(), event.clone()))
+            .map(|addr| addr.send(msg));
+        sent.ok_or_else(|| self.missing(org))
+    }
+
+    /// Whether the registry lists this event.
+    pub fn has_event(&self, org: &Id, event: &Id) -> bool {
+        self.events.contains_key(&(org.clone(), event.clone()))
+    }
+
+    /// Why an event is not found: its org is missing too, or only it.
+    fn missing(&self, org: &Id) -> Error {
+        if self.orgs.contains_key(org) {
+            Error::EventNotFound
+        } else {
+            Error::OrgNotFound
+        }
+    }
+
     pub fn event(&self, org: &Id, event: &Id) -> Result<Addr<EventActor>, Error> {
         // The key is built from clones: an `Arc` bump each, no allocation.
         let found = self
             .events
             .get(&(org.clone(), event.clone()))
             .map(|a| a.clone());
-        match found {
-            Some(addr) => Ok(addr),
-            None if self.orgs.contains_key(org) => Err(Error::EventNotFound),
-            None => Err(Error::OrgNotFound),
-        }
+        found.ok_or_else(|| self.missing(org))
     }
 
     /// Every org's address, for snapshots.
@@ -207,5 +242,79 @@ impl Registry {
 
     pub fn event_count(&self) -> usize {
         self.events.len()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::actors::Check;
+    use crate::domain::{Permission, Reason, Scope};
+    use crate::persist::Journal;
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    /// The registry's one address of an event sends every message, also
+    /// when more are queued than the mailbox holds (here before the actor
+    /// first runs, at actix's default of 16): its sender is then parked, the
+    /// messages beyond go through a clone (actix's `Request`), and every one
+    /// is answered.
+    #[test]
+    fn sends_past_the_mailbox_capacity_are_all_answered() {
+        let sys = System::new();
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path(), 0, 5, Box::new(|_, _| {})).unwrap();
+        let mut state = State::default();
+        let (o, e) = (id("o"), id("e"));
+        let kind = OrgKind::Team;
+        state.replay(
+            1,
+            &Record::OrgCreated {
+                org: o.clone(),
+                kind,
+            },
+        );
+        let (org, event) = (o.clone(), e.clone());
+        state.replay(
+            2,
+            &Record::EventCreated {
+                org,
+                event,
+                name: None,
+            },
+        );
+        let registry =
+            sys.block_on(async { Registry::start(state, journal, vec![Arbiter::current()]) });
+        sys.block_on(async {
+            let sent: Vec<_> = (0..3_000)
+                .map(|_| {
+                    let check = Check {
+                        user: id("nobody"),
+                        permission: Permission::EventView,
+                        scope: Scope::Event,
+                    };
+                    registry.send_event(&o, &e, check).unwrap()
+                })
+                .collect();
+            for answer in futures_util::future::join_all(sent).await {
+                let (decision, _) = answer.unwrap().unwrap();
+                assert!(!decision.allowed);
+                assert_eq!(decision.reason, Reason::NoLicense);
+            }
+            let unknown = registry.send_event(
+                &o,
+                &id("x"),
+                Check {
+                    user: id("nobody"),
+                    permission: Permission::EventView,
+                    scope: Scope::Event,
+                },
+            );
+            assert!(matches!(unknown, Err(Error::EventNotFound)));
+            assert!(registry.has_event(&o, &e) && !registry.has_event(&o, &id("x")));
+        });
     }
 }

@@ -162,8 +162,9 @@ where
     M::Result: Send,
     EventActor: actix::Handler<M>,
 {
-    let addr = state.registry.event(org, event)?;
-    addr.send(msg)
+    state
+        .registry
+        .send_event(org, event, msg)?
         .await
         .map_err(|e| stopped(state, org, event, e).unwrap_or_else(|| Error::EventNotFound.into()))
 }
@@ -172,11 +173,7 @@ where
 /// meanwhile, `503` if the registry still lists it (its actor's thread has
 /// ended: the server is stopping).
 fn stopped(state: &AppState, org: &Id, event: &Id, e: actix::MailboxError) -> Option<ApiError> {
-    state
-        .registry
-        .event(org, event)
-        .is_ok()
-        .then(|| org_gone(e))
+    state.registry.has_event(org, event).then(|| org_gone(e))
 }
 
 /// Asks every one of `events` the same question, in order, and waits until
