@@ -1397,6 +1397,115 @@ async fn a_zeroed_block_over_several_records_is_not_taken_for_a_torn_tail() {
     assert_refused_untouched(dir.path(), &opts, &seg).await;
 }
 
+/// A journal segment that is gone from the middle of the journal: the
+/// records after it were decided on a state that had its records, so the
+/// start is refused (naming the segment where the gap shows) instead of
+/// replaying them over a state without.
+#[tokio::test]
+async fn a_missing_journal_segment_refuses_to_start() {
+    let (dir, opts) = journal_folder(2).await;
+    // Two more runs, each writing into a segment of its own.
+    let mut middle = None;
+    for area in ["later", "latest"] {
+        let mut s = start(dir.path(), &opts).await;
+        s.put_empty(&format!("/v1/orgs/acme/events/e1/areas/{area}"))
+            .await;
+        s.kill9();
+        middle = middle.or(Some(newest_segment(dir.path())));
+    }
+    let middle = middle.unwrap();
+    assert!(
+        !frames(&middle).is_empty(),
+        "the middle segment holds a record"
+    );
+    let newest = newest_segment(dir.path());
+    assert!(newest != middle);
+    let kept = fs::read(&middle).unwrap();
+    fs::remove_file(&middle).unwrap();
+    let files = folder_contents(dir.path());
+    let err = start_refused(dir.path(), &opts).await;
+    assert!(
+        err.contains(&file_name(&newest)),
+        "names the segment after the gap:\n{err}"
+    );
+    assert!(err.contains("missing"), "{err}");
+    assert_eq!(
+        folder_contents(dir.path()),
+        files,
+        "a refused start changes no file"
+    );
+
+    // Put back, the folder starts with every record.
+    fs::write(&middle, kept).unwrap();
+    let s = start(dir.path(), &opts).await;
+    let info = s.get("/v1/orgs/acme/events/e1").await;
+    assert_eq!(
+        info["areas"],
+        json!(["a0", "a1", "later", "latest"]),
+        "{info}"
+    );
+}
+
+/// The newest snapshot removed (e.g. set aside because it was damaged):
+/// the journal segments between the older snapshot and it were pruned when
+/// it was written, so the older snapshot plus the remaining journal would
+/// make a state that never existed (here: four slot holders on a pool of
+/// two). The start is refused; `--restore` of the older snapshot is the
+/// deliberate way back to it.
+#[tokio::test]
+async fn without_the_newest_snapshot_the_older_one_is_not_replayed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Opts::token(&unique("admin"));
+    let mut s = start(dir.path(), &opts).await;
+    let e = "/v1/orgs/acme/events/e1";
+    s.put("/v1/orgs/acme", json!({"kind": "team"})).await;
+    s.put("/v1/orgs/acme/licenses", json!({"event_pro": 2}))
+        .await;
+    s.put_empty(e).await;
+    s.put_empty(&format!("{e}/slots/u1")).await;
+    s.put_empty(&format!("{e}/slots/u2")).await;
+    let older = s.snapshot().await;
+    s.delete(&format!("{e}/slots/u1")).await;
+    s.delete(&format!("{e}/slots/u2")).await;
+    let newest = s.snapshot().await;
+    s.put_empty(&format!("{e}/slots/u3")).await;
+    s.put_empty(&format!("{e}/slots/u4")).await;
+    s.kill9();
+    assert!(older.exists() && newest.exists());
+
+    let aside = dir.path().join("aside.bin");
+    fs::rename(&newest, &aside).unwrap();
+    let files = folder_contents(dir.path());
+    let err = start_refused(dir.path(), &opts).await;
+    assert!(err.contains("missing"), "{err}");
+    assert!(
+        err.contains(&file_name(&older)),
+        "names the snapshot the journal would follow:\n{err}"
+    );
+    assert_eq!(
+        folder_contents(dir.path()),
+        files,
+        "a refused start changes no file"
+    );
+
+    // Put back, the folder starts with every acknowledged write.
+    fs::rename(&aside, &newest).unwrap();
+    let s = start(dir.path(), &opts).await;
+    let info = s.get(e).await;
+    assert_eq!(info["slots"]["holders"], json!(["u3", "u4"]), "{info}");
+    assert_eq!(info["slots"]["total"], 2, "{info}");
+    drop(s);
+
+    // Asked for by name, the older snapshot is what the server starts on.
+    let restore = Opts {
+        restore: Some(older.clone()),
+        ..opts.clone()
+    };
+    let s = start(dir.path(), &restore).await;
+    let info = s.get(e).await;
+    assert_eq!(info["slots"]["holders"], json!(["u1", "u2"]), "{info}");
+}
+
 // ---------------------------------------------------------------------------
 // 7. Damaged snapshots and `snapshot inspect`
 // ---------------------------------------------------------------------------

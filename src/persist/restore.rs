@@ -49,14 +49,14 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
             needs_snapshot: true,
         });
     }
-    let (mut state, from_segment, mut next_seq, used) = match listing.snapshots.last() {
+    let (mut state, from_segment, next_seq, used) = match listing.snapshots.last() {
         Some(&n) => {
             let path = snapshot::path(dir, n);
             let snap: Snapshot = snapshot::read(&path).map_err(|e| {
                 format!(
-                    "snapshot {} is damaged: {e}. Nothing was loaded. Move it out of the \
-                     folder to start from the previous snapshot (writes since then are lost), \
-                     or restore the file from a backup.",
+                    "snapshot {} is damaged: {e}. Nothing was loaded. Restore the file from a \
+                     backup; or, to start from an older snapshot and lose every write made \
+                     after it, start once with `--restore <that snapshot>`.",
                     path.display()
                 )
             })?;
@@ -71,13 +71,20 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
         .filter(|&n| n >= from_segment)
         .collect();
     let mut replayed = 0;
+    // Sequence numbers run on without a gap: from the snapshot's into the
+    // first segment after it, and from each segment into the next. A gap
+    // is a lost file (a segment, or the snapshot the journal follows), and
+    // the records after it were decided on a state that had the missing
+    // ones: replaying them without would make a state that never existed.
+    let mut expected = next_seq;
     for (i, &n) in segments.iter().enumerate() {
         let path = segment_path(dir, n);
-        let read = read_segment(&path, next_seq).map_err(|e| {
+        let read = read_segment(&path, expected).map_err(|e| {
             format!(
                 "journal {} is damaged: {e}. Nothing was loaded. The records after the damage \
-                 cannot be trusted; restore the folder from a backup, or move this file aside \
-                 to start without the writes it holds.",
+                 cannot be trusted; restore the folder from a backup, or, to start from the \
+                 newest snapshot and lose every write made after it, start once with \
+                 `--restore <newest snapshot>`.",
                 path.display()
             )
         })?;
@@ -99,14 +106,17 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
             );
         }
         for (seq, record) in &read.records {
+            if *seq != expected {
+                return Err(gap(&path, expected, *seq, used.as_deref()));
+            }
             state.replay(*seq, record);
-            next_seq = next_seq.max(seq + 1);
+            expected = seq + 1;
             replayed += 1;
         }
     }
     state.rebuild_views();
     // New records must sort after everything the state already reflects.
-    let next_seq = next_seq.max(state.newest_seq() + 1);
+    let next_seq = expected.max(state.newest_seq() + 1);
     Ok(Restored {
         state,
         next_segment: after_existing,
@@ -115,6 +125,23 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
         replayed,
         needs_snapshot: false,
     })
+}
+
+/// The refusal of a journal whose record `found` comes where `expected`
+/// should: the records (or the snapshot) in between are missing.
+fn gap(segment: &Path, expected: Seq, found: Seq, snapshot: Option<&Path>) -> String {
+    let after = match snapshot {
+        Some(file) => format!("the snapshot {} and the journal segments", file.display()),
+        None => "the journal segments".to_string(),
+    };
+    format!(
+        "journal {} holds record {found} where record {expected} should come next: the records \
+         in between are missing from {after} (a file was removed or lost). Nothing was loaded: \
+         the later records were decided on a state that had the missing ones. Put the missing \
+         files back, or restore the folder from a backup; or, to start from a snapshot and \
+         lose every write made after it, start once with `--restore <that snapshot>`.",
+        segment.display()
+    )
 }
 
 /// Drops a segment's torn tail from byte `at`. The dropped bytes are kept
