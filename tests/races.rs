@@ -807,3 +807,70 @@ async fn two_hundred_claims_on_five_slots_then_claims_racing_releases() {
         }
     }
 }
+
+/// A lowering of Event Pro that is refused changes nothing anyone can see:
+/// the events adopt the lower count only tentatively while the org asks
+/// them all, and no read of an event in the meantime shows it.
+#[actix_web::test]
+async fn a_refused_lowering_of_event_pro_is_never_seen_in_a_read() {
+    let api = start().await;
+    let org = "/v1/orgs/lower";
+    api.ok(org, Some(json!({"kind": "team"}))).await;
+    api.ok(&format!("{org}/licenses"), Some(json!({"event_pro": 3})))
+        .await;
+    // Many events, so asking them all takes a while; the last one uses
+    // every slot, so every lowering to 1 is refused.
+    let events: Vec<String> = (0..40).map(|n| format!("e{n:02}")).collect();
+    for e in &events {
+        api.ok(&format!("{org}/events/{e}"), None).await;
+    }
+    let full = events.last().unwrap();
+    for u in ["u1", "u2", "u3"] {
+        api.ok(&format!("{org}/events/{full}/slots/{u}"), None)
+            .await;
+    }
+
+    let done = Cell::new(false);
+    let lowerings = async {
+        let mut answers = Vec::new();
+        for _ in 0..100 {
+            let wave =
+                (0..4).map(|_| api.put(format!("{org}/licenses"), Some(json!({"event_pro": 1}))));
+            answers.extend(join_all(wave).await);
+        }
+        done.set(true);
+        answers
+    };
+    let observer = |event: String| {
+        let done = &done;
+        let api = &api;
+        async move {
+            let mut totals = BTreeMap::new();
+            while !done.get() {
+                let a = api.get(format!("{org}/events/{event}")).await;
+                assert_eq!(a.status, 200, "{}", a.body);
+                *totals
+                    .entry(a.body["slots"]["total"].clone().to_string())
+                    .or_insert(0) += 1;
+            }
+            totals
+        }
+    };
+    let (answers, seen) = join(
+        lowerings,
+        join_all(["e00", "e19", "e38"].map(|e| observer(e.to_string()))),
+    )
+    .await;
+    for a in &answers {
+        assert_eq!((a.status, a.code()), (409, "licenses_in_use"), "{}", a.body);
+    }
+    for totals in &seen {
+        assert_eq!(
+            totals.keys().collect::<Vec<_>>(),
+            ["3"],
+            "totals read: {seen:?}"
+        );
+    }
+    let info = api.get(org).await.body;
+    assert_eq!(info["licenses"]["event_pro"]["total"], 3, "{info}");
+}

@@ -314,34 +314,76 @@ impl Handler<LicenseOf> for EventActor {
     }
 }
 
+/// What the org decided about a lower Event Pro count its events adopted
+/// tentatively ([`TryView`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lowering {
+    Pending,
+    /// In the journal as this record: reads wait until it is durable.
+    Journaled(Seq),
+    /// Refused (another event uses more slots, or the journal refused the
+    /// record); also what a dropped sender means.
+    Refused,
+}
+
 /// From the org: adopt a view with fewer slots, unless more are in use.
-/// Answers the slots in use when refusing.
+/// Answers the slots in use when refusing. Adopting is tentative: the event
+/// then handles no other message (no claim, check or read) until `decided`
+/// says whether the org journaled the change (reads then wait for that
+/// record) or not (the old view comes back). So a claim is measured against
+/// the lower count only once it is decided, and no answer ever shows a
+/// count that is then taken back. The pause lasts one round of messages
+/// from the org to its events and a journal append.
 #[derive(Message)]
 #[rtype(result = "Result<(), u32>")]
-pub(super) struct TryView(pub Arc<OrgView>);
+pub(super) struct TryView {
+    pub view: Arc<OrgView>,
+    pub decided: tokio::sync::watch::Receiver<Lowering>,
+}
 
 impl Handler<TryView> for EventActor {
     type Result = Result<(), u32>;
 
-    fn handle(&mut self, TryView(view): TryView, _: &mut Context<Self>) -> Self::Result {
-        if !self.closed && !self.event.fits(view.slot_total) {
+    fn handle(&mut self, m: TryView, ctx: &mut Context<Self>) -> Self::Result {
+        if !self.closed && !self.event.fits(m.view.slot_total) {
             return Err(self.event.slots_used());
         }
-        self.event.set_org_view(view);
+        let old = self.event.org_view().clone();
+        self.event.set_org_view(m.view);
+        let mut decided = m.decided;
+        let decision = async move {
+            decided
+                .wait_for(|d| *d != Lowering::Pending)
+                .await
+                .map_or(Lowering::Refused, |d| *d)
+        };
+        ctx.wait(
+            decision
+                .into_actor(self)
+                .map(move |decision, act, _| match decision {
+                    Lowering::Journaled(seq) => act.applied_seq = act.applied_seq.max(seq),
+                    Lowering::Pending | Lowering::Refused => act.event.set_org_view(old),
+                }),
+        );
         Ok(())
     }
 }
 
-/// From the org: adopt a new view (more slots, or an Org Pro holder less).
+/// From the org: adopt a new view (more slots, or an Org Pro holder less),
+/// which the org's record `seq` made; reads here wait for that record too.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(super) struct SetView(pub Arc<OrgView>);
+pub(super) struct SetView {
+    pub view: Arc<OrgView>,
+    pub seq: Seq,
+}
 
 impl Handler<SetView> for EventActor {
     type Result = ();
 
-    fn handle(&mut self, SetView(view): SetView, _: &mut Context<Self>) {
-        self.event.set_org_view(view);
+    fn handle(&mut self, m: SetView, _: &mut Context<Self>) {
+        self.event.set_org_view(m.view);
+        self.applied_seq = self.applied_seq.max(m.seq);
     }
 }
 

@@ -20,7 +20,7 @@ use crate::metrics::Stats;
 use crate::persist::snapshot::CapturedOrg;
 use crate::persist::{EventState, OrgState, Record, Seq};
 
-use super::event::{GiveOrgPro, HoldSlots, ReleaseHold, SetView, Shutdown, TryView};
+use super::event::{GiveOrgPro, HoldSlots, Lowering, ReleaseHold, SetView, Shutdown, TryView};
 use super::{CaptureEvent, EventActor, Failure, Registry};
 
 type Events = BTreeMap<Id, Addr<EventActor>>;
@@ -119,8 +119,15 @@ fn ready<T: 'static>(value: T) -> AtomicResponse<OrgActor, T> {
     AtomicResponse::new(Box::pin(fut::ready(value)))
 }
 
-async fn broadcast(events: &[(Id, Addr<EventActor>)], view: &Arc<OrgView>) {
-    join_all(events.iter().map(|(_, a)| a.send(SetView(view.clone())))).await;
+/// Tells every event of the new view the org's record `seq` made.
+async fn broadcast(events: &[(Id, Addr<EventActor>)], view: &Arc<OrgView>, seq: Seq) {
+    let set = |a: &Addr<EventActor>| {
+        a.send(SetView {
+            view: view.clone(),
+            seq,
+        })
+    };
+    join_all(events.iter().map(|(_, a)| set(a))).await;
 }
 
 #[derive(Debug, Clone)]
@@ -184,57 +191,47 @@ impl Handler<SetPools> for OrgActor {
             return AtomicResponse::new(Box::pin(
                 async move {
                     if pools.event_pro != old_view.slot_total {
-                        broadcast(&events, &new_view).await;
+                        broadcast(&events, &new_view, seq).await;
                     }
                     Ok(seq)
                 }
                 .into_actor(self),
             ));
         }
-        // Allowing fewer: every event adopts it first, then it is journaled.
-        // If the journal refuses it, the events that adopted it go back too.
-        let back = old_view.clone();
+        // Allowing fewer: every event adopts it tentatively and pauses; then
+        // it is journaled, and the events learn the outcome. If any event
+        // uses more slots, or the journal refuses the record, `decide` is
+        // dropped and every event goes back to the old view.
+        let (decide, decided) = tokio::sync::watch::channel(Lowering::Pending);
         AtomicResponse::new(Box::pin(
             async move {
-                let answers = join_all(
-                    events
-                        .iter()
-                        .map(|(_, a)| a.send(TryView(new_view.clone()))),
-                )
+                let answers = join_all(events.iter().map(|(_, a)| {
+                    a.send(TryView {
+                        view: new_view.clone(),
+                        decided: decided.clone(),
+                    })
+                }))
                 .await;
                 let mut blocked = Vec::new();
-                let mut adopted = Vec::new();
-                for ((id, addr), answer) in events.iter().zip(answers) {
+                for ((id, _), answer) in events.iter().zip(answers) {
                     match answer {
-                        Ok(Ok(())) => adopted.push((id.clone(), addr.clone())),
+                        Ok(Ok(())) => {}
                         Ok(Err(used)) => blocked.push((id.clone(), used)),
                         Err(_) => {} // deleted meanwhile
                     }
                 }
                 if !blocked.is_empty() {
-                    broadcast(&adopted, &old_view).await;
                     return Err(Error::LicensesInUse(InUse::Events(blocked)).into());
                 }
-                Ok((new_view, adopted))
+                Ok(new_view)
             }
             .into_actor(self)
-            .then(move |adopted: Result<_, Failure>, act, _| {
-                // What to answer, and the events to send back to the old view.
-                let (answer, undo) = match adopted {
-                    Err(e) => (Err(e), Vec::new()),
-                    Ok((view, adopted)) => match act.commit(OrgEffect::PoolsSet(pools)) {
-                        Ok(seq) => {
-                            act.view = view;
-                            (Ok(seq), Vec::new())
-                        }
-                        Err(e) => (Err(e), adopted),
-                    },
-                };
-                async move {
-                    broadcast(&undo, &back).await;
-                    answer
-                }
-                .into_actor(act)
+            .map(move |adopted: Result<_, Failure>, act, _| {
+                let view = adopted?;
+                let seq = act.commit(OrgEffect::PoolsSet(pools))?;
+                act.view = view;
+                decide.send_replace(Lowering::Journaled(seq));
+                Ok(seq)
             }),
         ))
     }
@@ -353,7 +350,7 @@ impl Handler<SetMember> for OrgActor {
         self.view = view.clone();
         AtomicResponse::new(Box::pin(
             async move {
-                broadcast(&events, &view).await;
+                broadcast(&events, &view, outcome.seq).await;
                 Ok(outcome)
             }
             .into_actor(self),
@@ -387,7 +384,7 @@ impl Handler<RemoveMember> for OrgActor {
         let events = self.event_list();
         AtomicResponse::new(Box::pin(
             async move {
-                broadcast(&events, &view).await;
+                broadcast(&events, &view, seq).await;
                 Ok(seq)
             }
             .into_actor(self),
