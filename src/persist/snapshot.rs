@@ -144,12 +144,16 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
 pub struct Listing {
     pub snapshots: Vec<u64>,
     pub segments: Vec<u64>,
+    /// Snapshots whose writing never finished (`snapshot-<n>.bin.tmp`, left
+    /// by a crash before the rename): never read, removed by [`prune`].
+    pub unfinished: Vec<u64>,
 }
 
 pub fn list(dir: &Path) -> Result<Listing, String> {
     let mut listing = Listing {
         snapshots: Vec::new(),
         segments: Vec::new(),
+        unfinished: Vec::new(),
     };
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     for entry in entries.flatten() {
@@ -159,6 +163,8 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
             listing.snapshots.push(n);
         } else if let Some(n) = segment_of(&name) {
             listing.segments.push(n);
+        } else if let Some(n) = name.strip_suffix(".tmp").and_then(snapshot_of) {
+            listing.unfinished.push(n);
         }
     }
     listing.snapshots.sort_unstable();
@@ -167,7 +173,9 @@ pub fn list(dir: &Path) -> Result<Listing, String> {
 }
 
 /// Keeps the newest [`KEEP`] snapshots and drops journal segments the newest
-/// snapshot covers. Failures are logged, never fatal: pruning only saves room.
+/// snapshot covers, and unfinished snapshots numbered up to the newest (a
+/// crash left them; one being written now has a higher number). Failures
+/// are logged, never fatal: pruning only saves room.
 pub fn prune(dir: &Path, newest: u64) {
     let Ok(listing) = list(dir) else { return };
     let old = listing.snapshots.len().saturating_sub(KEEP);
@@ -177,7 +185,12 @@ pub fn prune(dir: &Path, newest: u64) {
         .iter()
         .filter(|&&n| n < newest)
         .map(|&n| segment_path(dir, n));
-    for p in stale_snapshots.chain(stale_segments) {
+    let unfinished = listing
+        .unfinished
+        .iter()
+        .filter(|&&n| n <= newest)
+        .map(|&n| path(dir, n).with_extension("bin.tmp"));
+    for p in stale_snapshots.chain(stale_segments).chain(unfinished) {
         if let Err(e) = fs::remove_file(&p) {
             tracing::warn!(file = %p.display(), error = %e, "cannot prune");
         }
@@ -306,5 +319,50 @@ mod tests {
         assert_eq!(composed, codec::encode(&whole).unwrap());
         let back: Snapshot = codec::decode(&composed).unwrap();
         assert_eq!(back, whole);
+    }
+
+    #[test]
+    fn prune_removes_unfinished_snapshots_up_to_the_newest_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let file = |name: &str| d.join(name);
+        for n in 1..=5 {
+            fs::write(path(d, n), b"snapshot").unwrap();
+            fs::write(segment_path(d, n), b"journal").unwrap();
+        }
+        // Left by crashes mid-write (3, 5), and one being written now (6).
+        for n in [3, 5, 6] {
+            fs::write(path(d, n).with_extension("bin.tmp"), b"half").unwrap();
+        }
+        fs::write(file("notes.txt"), b"not ours").unwrap();
+        let listing = list(d).unwrap();
+        assert_eq!(listing.unfinished.len(), 3);
+        assert_eq!(
+            listing.snapshots,
+            [1, 2, 3, 4, 5],
+            "a .tmp is never a snapshot"
+        );
+
+        prune(d, 5);
+        let mut left: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let want = [
+            file_name_of(&segment_path(d, 5)),
+            "notes.txt".to_string(),
+            file_name_of(&path(d, 3)),
+            file_name_of(&path(d, 4)),
+            file_name_of(&path(d, 5)),
+            file_name_of(&path(d, 6).with_extension("bin.tmp")),
+        ];
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(left, want);
+    }
+
+    fn file_name_of(p: &Path) -> String {
+        p.file_name().unwrap().to_string_lossy().into_owned()
     }
 }
