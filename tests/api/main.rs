@@ -20,5 +20,6 @@ mod grants;
 mod helpers;
 mod ids;
 mod members;
+mod metrics;
 mod orgs;
 mod slots;
