@@ -69,19 +69,9 @@ impl Application {
             events = restored.state.event_count(),
             "state restored"
         );
-        if restored.needs_snapshot {
-            // Moved in and back out: the state is never copied.
-            let snap = Snapshot {
-                taken_at_ms: now_ms(),
-                segment: restored.next_segment,
-                next_seq: restored.next_seq,
-                state: std::mem::take(&mut restored.state),
-            };
-            let written = snapshot::write(&dir, &snap);
-            restored.state = snap.state;
-            written.map_err(StartupError::Restore)?;
-            snapshot::prune(&dir, restored.next_segment);
-        }
+        restored
+            .settle(&dir, now_ms())
+            .map_err(StartupError::Restore)?;
         let journal = Journal::open(
             &dir,
             restored.next_segment,

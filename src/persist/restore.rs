@@ -116,6 +116,11 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
     }
     state.rebuild_views();
     // New records must sort after everything the state already reflects.
+    // The snapshot can reflect a record the journal no longer holds (its
+    // last frame, damaged on disk after its flush and dropped as torn):
+    // the journal then continues above it, which leaves a gap after the
+    // snapshot, so a snapshot written at start becomes the folder's new
+    // starting point and the next start finds none.
     let next_seq = expected.max(state.newest_seq() + 1);
     Ok(Restored {
         state,
@@ -123,8 +128,32 @@ pub fn restore(dir: &Path, from: Option<&Path>) -> Result<Restored, String> {
         next_seq,
         snapshot: used,
         replayed,
-        needs_snapshot: false,
+        needs_snapshot: next_seq != expected,
     })
+}
+
+impl Restored {
+    /// Writes the start-up snapshot if [`Restored::needs_snapshot`] says
+    /// so, and prunes what it replaces; the journal then opens at
+    /// `next_segment` and `next_seq`, right after it.
+    pub fn settle(&mut self, dir: &Path, taken_at_ms: u64) -> Result<(), String> {
+        if !self.needs_snapshot {
+            return Ok(());
+        }
+        // Moved in and back out: the state is never copied.
+        let snap = Snapshot {
+            taken_at_ms,
+            segment: self.next_segment,
+            next_seq: self.next_seq,
+            state: std::mem::take(&mut self.state),
+        };
+        let written = snapshot::write(dir, &snap);
+        self.state = snap.state;
+        written?;
+        snapshot::prune(dir, self.next_segment);
+        self.needs_snapshot = false;
+        Ok(())
+    }
 }
 
 /// The refusal of a journal whose record `found` comes where `expected`
@@ -170,4 +199,77 @@ fn truncate(path: &Path, at: u64) -> Result<PathBuf, String> {
         .and_then(|()| file.sync_all())
         .map(|()| aside)
         .map_err(|e| format!("cannot truncate {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::domain::{Id, OrgKind};
+    use crate::persist::{Journal, Record};
+
+    fn created(org: &str) -> Record {
+        Record::OrgCreated {
+            org: Id::parse(org).unwrap(),
+            kind: OrgKind::Team,
+        }
+    }
+
+    /// Starts as the server does: restore, settle, open the journal, append
+    /// `org`'s creation, close. Answers what was restored.
+    fn start_and_write(dir: &Path, org: &str) -> Restored {
+        let mut restored = restore(dir, None).unwrap();
+        restored.settle(dir, 0).unwrap();
+        let journal = Journal::open(
+            dir,
+            restored.next_segment,
+            restored.next_seq,
+            Box::new(|_, _| {}),
+        )
+        .unwrap();
+        journal.append(&created(org)).unwrap();
+        journal.close();
+        restored
+    }
+
+    /// The snapshot reflects record 5, the last frame of the segment after
+    /// it, and that frame is then damaged on disk (whole, bad checksum: it
+    /// reads as torn and is dropped). The start goes on from the snapshot,
+    /// which has record 5, and writes a start-up snapshot, so the records
+    /// of the next run follow it without a gap and the start after that
+    /// finds everything.
+    #[test]
+    fn a_dropped_last_record_the_snapshot_reflects_leaves_no_gap_for_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let journal = Journal::open(d, 1, 5, Box::new(|_, _| {})).unwrap();
+        assert_eq!(journal.append(&created("o")).unwrap(), 5);
+        journal.close();
+        let mut state = State::default();
+        state.replay(5, &created("o"));
+        let snap = Snapshot {
+            taken_at_ms: 0,
+            segment: 1,
+            next_seq: 5,
+            state,
+        };
+        snapshot::write(d, &snap).unwrap();
+        let segment = segment_path(d, 1);
+        let mut bytes = std::fs::read(&segment).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&segment, bytes).unwrap();
+
+        let first = start_and_write(d, "p");
+        assert_eq!(first.replayed, 0, "the damaged record is dropped");
+        assert_eq!(
+            first.next_seq, 6,
+            "the journal goes on after what the snapshot has"
+        );
+        let second = restore(d, None).unwrap();
+        assert!(!second.needs_snapshot);
+        let orgs: Vec<String> = second.state.orgs.keys().map(|o| o.to_string()).collect();
+        assert_eq!(orgs, ["o", "p"]);
+        assert_eq!(second.next_seq, 7);
+    }
 }
