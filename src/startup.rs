@@ -18,7 +18,6 @@ use crate::config::Config;
 use crate::http::auth::{self, Tokens};
 use crate::http::AppState;
 use crate::persist::restore::restore;
-use crate::persist::snapshot::{self, Snapshot};
 use crate::persist::Journal;
 
 #[derive(Debug, thiserror::Error)]
