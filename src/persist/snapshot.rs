@@ -97,9 +97,14 @@ pub fn write_captured(dir: &Path, captured: &Captured) -> Result<(PathBuf, u64),
     write_body(dir, captured.segment, &body)
 }
 
+/// Where snapshot `n` is written before its rename to [`path`].
+fn unfinished_path(dir: &Path, n: u64) -> PathBuf {
+    path(dir, n).with_extension("bin.tmp")
+}
+
 fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), String> {
     let final_path = path(dir, segment);
-    let tmp = final_path.with_extension("bin.tmp");
+    let tmp = unfinished_path(dir, segment);
     let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", tmp.display());
     let mut file = File::create(&tmp).map_err(|e| fail("cannot create", e))?;
     let mut head = Vec::with_capacity(HEADER_LEN + 12);
@@ -189,7 +194,7 @@ pub fn prune(dir: &Path, newest: u64) {
         .unfinished
         .iter()
         .filter(|&&n| n <= newest)
-        .map(|&n| path(dir, n).with_extension("bin.tmp"));
+        .map(|&n| unfinished_path(dir, n));
     for p in stale_snapshots.chain(stale_segments).chain(unfinished) {
         if let Err(e) = fs::remove_file(&p) {
             tracing::warn!(file = %p.display(), error = %e, "cannot prune");
@@ -332,7 +337,7 @@ mod tests {
         }
         // Left by crashes mid-write (3, 5), and one being written now (6).
         for n in [3, 5, 6] {
-            fs::write(path(d, n).with_extension("bin.tmp"), b"half").unwrap();
+            fs::write(unfinished_path(d, n), b"half").unwrap();
         }
         fs::write(file("notes.txt"), b"not ours").unwrap();
         let listing = list(d).unwrap();
@@ -349,15 +354,14 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        let want = [
+        let mut want = vec![
             file_name_of(&segment_path(d, 5)),
             "notes.txt".to_string(),
             file_name_of(&path(d, 3)),
             file_name_of(&path(d, 4)),
             file_name_of(&path(d, 5)),
-            file_name_of(&path(d, 6).with_extension("bin.tmp")),
+            file_name_of(&unfinished_path(d, 6)),
         ];
-        let mut want = want.to_vec();
         want.sort();
         assert_eq!(left, want);
     }
