@@ -332,8 +332,8 @@ pub(super) enum Lowering {
 /// says whether the org journaled the change (reads then wait for that
 /// record) or not (the old view comes back). So a claim is measured against
 /// the lower count only once it is decided, and no answer ever shows a
-/// count that is then taken back. The pause lasts one round of messages
-/// from the org to its events and a journal append.
+/// count that is then taken back. The pause lasts until every event of the
+/// org has answered and the org has appended its record.
 #[derive(Message)]
 #[rtype(result = "Result<(), u32>")]
 pub(super) struct TryView {

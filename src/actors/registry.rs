@@ -288,31 +288,21 @@ mod tests {
         );
         let registry =
             sys.block_on(async { Registry::start(state, journal, vec![Arbiter::current()]) });
+        let check = || Check {
+            user: id("nobody"),
+            permission: Permission::EventView,
+            scope: Scope::Event,
+        };
         sys.block_on(async {
             let sent: Vec<_> = (0..3_000)
-                .map(|_| {
-                    let check = Check {
-                        user: id("nobody"),
-                        permission: Permission::EventView,
-                        scope: Scope::Event,
-                    };
-                    registry.send_event(&o, &e, check).unwrap()
-                })
+                .map(|_| registry.send_event(&o, &e, check()).unwrap())
                 .collect();
             for answer in futures_util::future::join_all(sent).await {
                 let (decision, _) = answer.unwrap().unwrap();
                 assert!(!decision.allowed);
                 assert_eq!(decision.reason, Reason::NoLicense);
             }
-            let unknown = registry.send_event(
-                &o,
-                &id("x"),
-                Check {
-                    user: id("nobody"),
-                    permission: Permission::EventView,
-                    scope: Scope::Event,
-                },
-            );
+            let unknown = registry.send_event(&o, &id("x"), check());
             assert!(matches!(unknown, Err(Error::EventNotFound)));
             assert!(registry.has_event(&o, &e) && !registry.has_event(&o, &id("x")));
         });
