@@ -340,32 +340,16 @@ impl OrgUse {
         let mut events: Vec<&EventUse> = self.events.iter().collect();
         events.sort_by(|a, b| a.id.cmp(&b.id));
         let mut advice = Vec::new();
-        for e in &events {
-            let users = sorted(&e.needs_slot);
-            if !users.is_empty() {
-                advice.push(Advice::NeedsSlot {
-                    message: format!(
-                        "On {}, {} attached to two or more collaborators without a slot or Org Pro, so no license there: give them a slot, or detach them down to one collaborator.",
-                        e.id,
-                        people(&users, "is", "are")
-                    ),
-                    event: e.id.clone(),
-                    users,
-                });
-            }
-        }
-        for e in &events {
-            let users = sorted(&e.idle_grants);
-            if !users.is_empty() {
-                advice.push(Advice::IdleGrants {
-                    message: format!(
-                        "On {}, {} grants but no license there: those grants count for nothing.",
-                        e.id,
-                        people(&users, "has", "have")
-                    ),
-                    event: e.id.clone(),
-                    users,
-                });
+        let lists: [(UserList, Advise); 2] = [
+            (|e| &e.needs_slot, needs_slot),
+            (|e| &e.idle_grants, idle_grants),
+        ];
+        for (list, advise) in lists {
+            for e in &events {
+                let users = sorted(list(e));
+                if !users.is_empty() {
+                    advice.push(advise(&e.id, users));
+                }
             }
         }
         for e in &events {
@@ -388,6 +372,32 @@ impl OrgUse {
     }
 }
 
+/// One of an event's lists of users, and the advice made of it.
+type UserList = fn(&EventUse) -> &[Id];
+type Advise = fn(&Id, Vec<Id>) -> Advice;
+
+fn needs_slot(event: &Id, users: Vec<Id>) -> Advice {
+    Advice::NeedsSlot {
+        message: format!(
+            "On {event}, {} attached to two or more collaborators without a slot or Org Pro, so no license there: give them a slot, or detach them down to one collaborator.",
+            people(&users, "is", "are")
+        ),
+        event: event.clone(),
+        users,
+    }
+}
+
+fn idle_grants(event: &Id, users: Vec<Id>) -> Advice {
+    Advice::IdleGrants {
+        message: format!(
+            "On {event}, {} grants but no license there: those grants count for nothing.",
+            people(&users, "has", "have")
+        ),
+        event: event.clone(),
+        users,
+    }
+}
+
 fn sorted(users: &[Id]) -> Vec<Id> {
     let mut users = users.to_vec();
     users.sort();
@@ -405,8 +415,13 @@ fn most_denied(counts: &[(Id, u64)]) -> Vec<Denied> {
             count: *count,
         })
         .collect();
-    users.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.user.cmp(&b.user)));
-    users.truncate(MAX_DENIED_SHOWN);
+    let order = |a: &Denied, b: &Denied| b.count.cmp(&a.count).then_with(|| a.user.cmp(&b.user));
+    // An event keeps up to 1,000 counters: select the first 20, sort those.
+    if users.len() > MAX_DENIED_SHOWN {
+        users.select_nth_unstable_by(MAX_DENIED_SHOWN, order);
+        users.truncate(MAX_DENIED_SHOWN);
+    }
+    users.sort_by(order);
     users
 }
 

@@ -141,6 +141,15 @@ async fn the_usage_page_shows_what_usage_answers_at_desktop_and_phone_width() {
         assert!(std::fs::metadata(shot).unwrap().len() > 10_000, "{shot:?}");
     }
 
+    // Opened again in the same tab, the page remembers the token and org
+    // (session storage) and shows the usage without asking.
+    browser.open(&format!("{base}/ui")).await;
+    browser.wait_for("body[data-state=shown]").await;
+    let rows = browser
+        .run("return document.querySelectorAll('[data-event]').length")
+        .await;
+    assert_eq!(rows, json!(usage["events"].as_array().unwrap().len()));
+
     let (status, text) = error_shown(&browser, "wrong-token", "demo").await.unwrap();
     assert_eq!(status, "401");
     assert!(text.contains("token was refused"), "{text}");

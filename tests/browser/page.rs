@@ -28,12 +28,7 @@ pub async fn check_usage_page(
 ) -> Vec<PathBuf> {
     browser.resize(DESKTOP.0, DESKTOP.1).await;
     browser.open(&format!("{base}/ui")).await;
-    browser.fill("#token", token).await;
-    browser.fill("#org", org).await;
-    browser.click("#show").await;
-    browser
-        .wait_for("body[data-state=shown], body[data-state=error]")
-        .await;
+    submit(browser, token, org).await;
 
     let shown = browser.run(READ_PAGE).await;
     assert_eq!(shown["error"], Value::Null, "the page shows an error");
@@ -112,12 +107,7 @@ pub async fn check_usage_page(
 /// Submits `token` and `org` and answers the error box's status and text
 /// (`None` when the page shows no error).
 pub async fn error_shown(browser: &Browser, token: &str, org: &str) -> Option<(String, String)> {
-    browser.fill("#token", token).await;
-    browser.fill("#org", org).await;
-    browser.click("#show").await;
-    browser
-        .wait_for("body[data-state=shown], body[data-state=error]")
-        .await;
+    submit(browser, token, org).await;
     let shown = browser
         .run("const e = document.getElementById('error'); return e.hidden ? null : [e.dataset.status, e.textContent]")
         .await;
@@ -127,6 +117,16 @@ pub async fn error_shown(browser: &Browser, token: &str, org: &str) -> Option<(S
             s[1].as_str().unwrap().to_string(),
         )
     })
+}
+
+/// Enters `token` and `org` as a person would and waits for the answer.
+async fn submit(browser: &Browser, token: &str, org: &str) {
+    browser.fill("#token", token).await;
+    browser.fill("#org", org).await;
+    browser.click("#show").await;
+    browser
+        .wait_for("body[data-state=shown], body[data-state=error]")
+        .await;
 }
 
 /// Reads the numbers the page shows from its data attributes.
