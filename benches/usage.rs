@@ -6,6 +6,8 @@
 //! candidates, 50 users with idle grants, 5 needing a slot and 1,000
 //! denial counters (the per-event bound).
 //!
+//! `swap_plan_*` times the `org_pro_swap` search alone.
+//!
 //! `cargo bench --bench usage`. After criterion's estimates it times 1,000
 //! single runs of each and prints their p50 and p99. Under
 //! `cargo test --benches` criterion runs each benchmark once.
@@ -97,6 +99,10 @@ fn usage(c: &mut Criterion) {
             format!("100_events_10000_users_{candidates}_candidates"),
             |b| b.iter(|| black_box(&org).usage()),
         );
+        // The org_pro_swap search alone, to tell its share.
+        g.bench_function(format!("swap_plan_{candidates}_candidates"), |b| {
+            b.iter(|| black_box(&org).swap_plan())
+        });
     }
     g.finish();
 }

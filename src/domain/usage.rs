@@ -407,22 +407,22 @@ fn sorted(users: &[Id]) -> Vec<Id> {
 
 /// Most refused first, then by user id; at most [`MAX_DENIED_SHOWN`].
 fn most_denied(counts: &[(Id, u64)]) -> Vec<Denied> {
-    let mut users: Vec<Denied> = counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(user, count)| Denied {
-            user: user.clone(),
-            count: *count,
-        })
-        .collect();
-    let order = |a: &Denied, b: &Denied| b.count.cmp(&a.count).then_with(|| a.user.cmp(&b.user));
-    // An event keeps up to 1,000 counters: select the first 20, sort those.
+    // An event keeps up to 1,000 counters: select the first 20 by
+    // reference, sort those, and copy only them.
+    let mut users: Vec<&(Id, u64)> = counts.iter().filter(|(_, n)| *n > 0).collect();
+    let order = |a: &&(Id, u64), b: &&(Id, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
     if users.len() > MAX_DENIED_SHOWN {
         users.select_nth_unstable_by(MAX_DENIED_SHOWN, order);
         users.truncate(MAX_DENIED_SHOWN);
     }
     users.sort_by(order);
     users
+        .into_iter()
+        .map(|(user, count)| Denied {
+            user: user.clone(),
+            count: *count,
+        })
+        .collect()
 }
 
 /// "u1 is", "u1 and u2 are", "u1, u2 and 3 others are".
