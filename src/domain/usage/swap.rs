@@ -33,8 +33,9 @@
 //! best events-covered per unit of cost), and the set reached at each level
 //! is scored. The best level's set is then improved locally: adding or
 //! removing one candidate at a time while that improves the result, for at
-//! most [`LOCAL_ROUNDS`] passes. Work is O(levels × (candidates + slots
-//! held by candidates)), levels ≤ the most candidates on one event.
+//! most [`LOCAL_ROUNDS`] passes. The descent is O(levels × (candidates +
+//! slots held by candidates)), levels ≤ the most candidates on one event;
+//! each local pass is O(candidates × busy events).
 
 use super::{Advice, OrgUse};
 use crate::domain::{Id, OrgLicense};
