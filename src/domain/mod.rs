@@ -11,6 +11,7 @@ mod id;
 mod license;
 mod org;
 mod permission;
+pub mod usage;
 
 #[cfg(test)]
 mod proptests;

@@ -1,0 +1,452 @@
+//! `org_pro_swap`: which members to give Org Pro so the org needs the least.
+//!
+//! The Event Pro count an org needs is the most slot holders on one event;
+//! giving a member Org Pro releases their slots everywhere, adds an Org Pro
+//! seat and frees their Org Standard seat if they held one. For a set `S` of
+//! candidates (members, not Org Pro, holding at least one slot):
+//!
+//! ```text
+//! saving(S) = Σ_{c∈S} gain(c) + price(event_pro) × (max_used − after(S))
+//! gain(c)   = price(org_standard) if c holds Org Standard, else 0; − price(org_pro)
+//! after(S)  = max over events of (holders − holders in S)
+//! ```
+//!
+//! which is exactly "needed cost now − needed cost after" of SPEC.
+//!
+//! **Tie-breaking**, the same in every search: the larger saving wins, then
+//! the smaller set, then the set whose sorted user list comes first.
+//!
+//! **Up to [`EXACT_CANDIDATES`] candidates: exact.** Every subset is tried
+//! as a bitmask. Only events that can set `after` matter: `after(S)` is never
+//! below `floor`, the most non-candidate holders on one event, so an event
+//! with at most `floor` holders is dropped; events with the same candidate
+//! holders are merged (the fuller one decides). A subset whose org-seat gain
+//! plus the most Event Pro could save cannot reach the best so far is
+//! skipped without looking at the events, and the scan over events stops as
+//! soon as `after` is too high to beat it.
+//!
+//! **More candidates: a heuristic** (the answer may miss the optimum, never
+//! overstates its saving). A descent: while `after` is above `floor`, every
+//! event at the current maximum must lose one holder; candidates are added
+//! greedily until each such event has lost one (first the ones whose move
+//! costs nothing in org seats, most such events covered first; then the
+//! best events-covered per unit of cost), and the set reached at each level
+//! is scored. The best level's set is then improved locally: adding or
+//! removing one candidate at a time while that improves the result, for at
+//! most [`LOCAL_ROUNDS`] passes. The descent is O(levels × (candidates +
+//! slots held by candidates)), levels ≤ the most candidates on one event;
+//! each local pass is O(candidates × busy events).
+
+use super::{Advice, OrgUse};
+use crate::domain::{Id, OrgLicense};
+
+/// Up to this many candidates the optimum is found by trying every set.
+pub const EXACT_CANDIDATES: usize = 16;
+
+/// Passes of single add/remove moves after the heuristic's descent.
+const LOCAL_ROUNDS: usize = 8;
+
+/// A set of members to move to Org Pro and what it saves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SwapPlan {
+    /// Sorted by id.
+    pub users: Vec<Id>,
+    /// `event_pro.max_used` now.
+    pub event_pro_from: u32,
+    /// The most slot holders on one event once `users` hold Org Pro.
+    pub event_pro_to: u32,
+    /// Needed cost now − needed cost after; positive.
+    pub saving: u64,
+}
+
+impl SwapPlan {
+    pub(super) fn advice(&self) -> Advice {
+        let who = super::names(self.users.iter(), self.users.len());
+        Advice::OrgProSwap {
+            message: format!(
+                "Giving Org Pro to {} releases their Event Pro slots: the busiest event would need {} slots instead of {}, saving {} per period in total.",
+                who,
+                self.event_pro_to,
+                self.event_pro_from,
+                self.saving
+            ),
+            users: self.users.clone(),
+            event_pro_from: self.event_pro_from,
+            event_pro_to: self.event_pro_to,
+            saving: self.saving,
+        }
+    }
+}
+
+/// An event that can decide `after`.
+#[derive(Clone, Debug)]
+struct Busy {
+    holders: u32,
+    /// Indices (into `Problem::candidates`) of the candidates holding a slot.
+    candidates: Vec<usize>,
+}
+
+/// The swap search, reduced to numbers.
+#[derive(Clone, Debug)]
+pub(super) struct Problem {
+    /// Sorted by id: index order is id order.
+    candidates: Vec<Id>,
+    /// Per candidate, the org-seat part of the saving of moving them.
+    gain: Vec<i128>,
+    /// Events with more than `floor` holders.
+    events: Vec<Busy>,
+    /// `after(S) >= floor` for every `S`.
+    floor: u32,
+    max_used: u32,
+    event_pro_price: i128,
+}
+
+impl Problem {
+    pub(super) fn new(org: &OrgUse) -> Problem {
+        let mut candidates: Vec<Id> = org
+            .events
+            .iter()
+            .flat_map(|e| e.holders.iter())
+            .filter(|u| matches!(org.members.get(*u), Some(l) if *l != Some(OrgLicense::OrgPro)))
+            .cloned()
+            .collect();
+        candidates.sort();
+        candidates.dedup();
+        let gain = candidates
+            .iter()
+            .map(|c| {
+                let standard = org.members.get(c) == Some(&Some(OrgLicense::OrgStandard));
+                i128::from(if standard { org.prices.org_standard } else { 0 })
+                    - i128::from(org.prices.org_pro)
+            })
+            .collect();
+        let mut events: Vec<Busy> = org
+            .events
+            .iter()
+            .map(|e| {
+                let mut mine: Vec<usize> = e
+                    .holders
+                    .iter()
+                    .filter_map(|u| candidates.binary_search(u).ok())
+                    .collect();
+                mine.sort_unstable();
+                mine.dedup();
+                Busy {
+                    holders: super::count(e.holders.len()),
+                    candidates: mine,
+                }
+            })
+            .collect();
+        let max_used = events.iter().map(|e| e.holders).max().unwrap_or(0);
+        let floor = events
+            .iter()
+            .map(|e| e.holders.saturating_sub(super::count(e.candidates.len())))
+            .max()
+            .unwrap_or(0);
+        events.retain(|e| e.holders > floor);
+        Problem {
+            candidates,
+            gain,
+            events,
+            floor,
+            max_used,
+            event_pro_price: i128::from(org.prices.event_pro),
+        }
+    }
+
+    pub(super) fn solve(&self) -> Option<SwapPlan> {
+        let chosen = if self.candidates.len() <= EXACT_CANDIDATES {
+            self.exact()
+        } else {
+            self.heuristic()
+        };
+        self.plan(&chosen)
+    }
+
+    /// The plan for moving these candidates (sorted indices), if it saves.
+    pub(super) fn plan(&self, chosen: &[usize]) -> Option<SwapPlan> {
+        let (saving, after) = self.score(chosen);
+        if saving <= 0 {
+            return None;
+        }
+        Some(SwapPlan {
+            users: chosen
+                .iter()
+                .filter_map(|&c| self.candidates.get(c).cloned())
+                .collect(),
+            event_pro_from: self.max_used,
+            event_pro_to: after,
+            saving: u64::try_from(saving).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// Saving and Event Pro count after moving `chosen`, from scratch.
+    fn score(&self, chosen: &[usize]) -> (i128, u32) {
+        let mut left: Vec<u32> = self.events.iter().map(|e| e.holders).collect();
+        for (e, l) in self.events.iter().zip(left.iter_mut()) {
+            let moved = e
+                .candidates
+                .iter()
+                .filter(|c| chosen.binary_search(c).is_ok())
+                .count();
+            *l = l.saturating_sub(super::count(moved));
+        }
+        let after = self.after(&left);
+        (
+            self.saving(self.gain_of(chosen.iter().copied()), after),
+            after,
+        )
+    }
+
+    fn gain_of(&self, chosen: impl Iterator<Item = usize>) -> i128 {
+        chosen.filter_map(|c| self.gain.get(c)).sum()
+    }
+
+    fn after(&self, left: &[u32]) -> u32 {
+        left.iter().copied().max().unwrap_or(0).max(self.floor)
+    }
+
+    fn saving(&self, gain: i128, after: u32) -> i128 {
+        gain + self.event_pro_price * i128::from(self.max_used.saturating_sub(after))
+    }
+
+    /// The best set, trying every subset (at most [`EXACT_CANDIDATES`]).
+    pub(super) fn exact(&self) -> Vec<usize> {
+        let k = self.candidates.len().min(EXACT_CANDIDATES);
+        // Events as (holders, candidate bitmask), merged by mask, fullest
+        // first so the scan meets a high `after` early.
+        let mut events: Vec<(u32, u32)> = self
+            .events
+            .iter()
+            .map(|e| {
+                let mask = e.candidates.iter().fold(0u32, |m, &c| m | (1 << c));
+                (e.holders, mask)
+            })
+            .collect();
+        events.sort_unstable_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        events.dedup_by_key(|e| e.1);
+        events.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // The org-seat gain of a mask, from two tables of 8 bits each.
+        let table = |shift: usize| -> Vec<i128> {
+            (0..256usize)
+                .map(|bits| {
+                    self.gain_of((0..8).filter(|b| bits & (1 << b) != 0).map(|b| b + shift))
+                })
+                .collect()
+        };
+        let (low, high) = (table(0), table(8));
+        let gain = |s: u32| {
+            low.get((s & 0xff) as usize).copied().unwrap_or(0)
+                + high.get((s >> 8) as usize).copied().unwrap_or(0)
+        };
+        let pe = self.event_pro_price;
+        let max_used = i128::from(self.max_used);
+        let reach = self.saving(0, self.floor);
+        let (mut best, mut best_set) = (0i128, 0u32);
+        for s in 1..(1u32 << k) {
+            let g = gain(s);
+            if g + reach < best {
+                continue;
+            }
+            // `after` may be at most `limit` for `s` to reach `best`.
+            let limit = if pe == 0 {
+                i128::MAX
+            } else {
+                max_used + (g - best).div_euclid(pe)
+            };
+            let mut after = self.floor;
+            for &(holders, mask) in &events {
+                let left = holders.saturating_sub((s & mask).count_ones());
+                if left > after {
+                    after = left;
+                    if i128::from(after) > limit {
+                        break;
+                    }
+                }
+            }
+            if i128::from(after) > limit {
+                continue;
+            }
+            let saving = self.saving(g, after);
+            if saving > best || (saving == best && mask_first(s, best_set)) {
+                (best, best_set) = (saving, s);
+            }
+        }
+        (0..k).filter(|c| best_set & (1 << c) != 0).collect()
+    }
+
+    /// A good set for many candidates (see the module doc).
+    pub(super) fn heuristic(&self) -> Vec<usize> {
+        let k = self.candidates.len();
+        let mut held_by: Vec<Vec<usize>> = vec![Vec::new(); k];
+        for (e, busy) in self.events.iter().enumerate() {
+            for &c in &busy.candidates {
+                if let Some(list) = held_by.get_mut(c) {
+                    list.push(e);
+                }
+            }
+        }
+        let mut state = Descent {
+            problem: self,
+            held_by: &held_by,
+            chosen: vec![false; k],
+            left: self.events.iter().map(|e| e.holders).collect(),
+            gain: 0,
+        };
+        let mut best = (0i128, Vec::new());
+        loop {
+            let after = self.after(&state.left);
+            if after <= self.floor || !state.lower_by_one(after) {
+                break;
+            }
+            let saving = self.saving(state.gain, self.after(&state.left));
+            let set = state.set();
+            if better(saving, &set, best.0, &best.1) {
+                best = (saving, set);
+            }
+        }
+        state.reset_to(&best.1);
+        state.improve(best)
+    }
+}
+
+/// The heuristic's working state: a set and what is left on each event.
+struct Descent<'a> {
+    problem: &'a Problem,
+    /// Per candidate, the indices of the busy events they hold a slot on.
+    held_by: &'a [Vec<usize>],
+    chosen: Vec<bool>,
+    /// Per busy event, holders not chosen.
+    left: Vec<u32>,
+    /// Org-seat gain of the chosen set.
+    gain: i128,
+}
+
+impl Descent<'_> {
+    fn set(&self) -> Vec<usize> {
+        (0..self.chosen.len())
+            .filter(|&c| self.chosen.get(c) == Some(&true))
+            .collect()
+    }
+
+    fn toggle(&mut self, c: usize) {
+        let Some(on) = self.chosen.get_mut(c) else {
+            return;
+        };
+        *on = !*on;
+        let g = self.problem.gain.get(c).copied().unwrap_or(0);
+        let adding = *on;
+        self.gain += if adding { g } else { -g };
+        for &e in self.held_by.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(l) = self.left.get_mut(e) {
+                *l = if adding { l.saturating_sub(1) } else { *l + 1 };
+            }
+        }
+    }
+
+    fn reset_to(&mut self, set: &[usize]) {
+        for c in self.set() {
+            self.toggle(c);
+        }
+        for &c in set {
+            self.toggle(c);
+        }
+    }
+
+    /// Adds candidates until every event with `after` holders left has
+    /// lost one; false when one cannot (never, while `after > floor`).
+    fn lower_by_one(&mut self, after: u32) -> bool {
+        let mut unhit: Vec<bool> = self.left.iter().map(|&l| l == after).collect();
+        let mut covers = vec![0u32; self.chosen.len()];
+        for (busy, _) in self.problem.events.iter().zip(&unhit).filter(|(_, u)| **u) {
+            for &c in &busy.candidates {
+                if let (Some(n), Some(false)) = (covers.get_mut(c), self.chosen.get(c)) {
+                    *n += 1;
+                }
+            }
+        }
+        while unhit.iter().any(|u| *u) {
+            let Some(pick) = self.pick(&covers) else {
+                return false;
+            };
+            self.toggle(pick);
+            for &e in self.held_by.get(pick).map(Vec::as_slice).unwrap_or(&[]) {
+                if let Some(u @ true) = unhit.get_mut(e) {
+                    *u = false;
+                    let holders = self.problem.events.get(e).map(|b| b.candidates.as_slice());
+                    for &c in holders.unwrap_or(&[]) {
+                        if let Some(n) = covers.get_mut(c) {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The unchosen candidate to add next: free moves (cost ≤ 0) covering
+    /// most first, then most covered per unit of cost; ties to the first id.
+    fn pick(&self, covers: &[u32]) -> Option<usize> {
+        let mut best: Option<(usize, u32, i128)> = None;
+        for (c, &n) in covers.iter().enumerate() {
+            if n == 0 || self.chosen.get(c) != Some(&false) {
+                continue;
+            }
+            let cost = -self.problem.gain.get(c).copied().unwrap_or(0);
+            let wins = match best {
+                None => true,
+                Some((_, bn, bcost)) => match (cost <= 0, bcost <= 0) {
+                    (true, false) => true,
+                    (false, true) => false,
+                    (true, true) => n > bn || (n == bn && cost < bcost),
+                    (false, false) => {
+                        let (ours, theirs) = (i128::from(n) * bcost, i128::from(bn) * cost);
+                        ours > theirs || (ours == theirs && n > bn)
+                    }
+                },
+            };
+            if wins {
+                best = Some((c, n, cost));
+            }
+        }
+        best.map(|(c, _, _)| c)
+    }
+
+    /// Single add/remove moves while they improve the result.
+    fn improve(&mut self, (mut saving, mut set): (i128, Vec<usize>)) -> Vec<usize> {
+        for _ in 0..LOCAL_ROUNDS {
+            let mut moved = false;
+            for c in 0..self.chosen.len() {
+                self.toggle(c);
+                let tried = self
+                    .problem
+                    .saving(self.gain, self.problem.after(&self.left));
+                let tried_set = self.set();
+                if better(tried, &tried_set, saving, &set) {
+                    (saving, set, moved) = (tried, tried_set, true);
+                } else {
+                    self.toggle(c);
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        set
+    }
+}
+
+/// Whether set `a` (sorted indices) beats `b`: larger saving, then fewer
+/// members, then the sorted list that comes first.
+pub(super) fn better(a_saving: i128, a: &[usize], b_saving: i128, b: &[usize]) -> bool {
+    a_saving > b_saving
+        || (a_saving == b_saving && (a.len() < b.len() || (a.len() == b.len() && a < b)))
+}
+
+/// `better`'s tie-break on bitmasks of the same saving: fewer members, then
+/// the set holding the lowest index where they differ.
+fn mask_first(a: u32, b: u32) -> bool {
+    let (na, nb) = (a.count_ones(), b.count_ones());
+    na < nb || (na == nb && a != b && a & (a ^ b) & (a ^ b).wrapping_neg() != 0)
+}
