@@ -54,6 +54,7 @@ fn event_with_20_grants() -> Event {
     let view = Arc::new(OrgView {
         slot_total: 100,
         org_pro,
+        ..Default::default()
     });
     let mut e = Event::new(Some("bench".into()), view);
     put_collaborators_and_areas(&mut e);
@@ -280,6 +281,7 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
             let view = Arc::new(OrgView {
                 slot_total: 100,
                 org_pro: (0..2).map(user).collect(),
+                ..Default::default()
             });
             let mut e = Event::new(None, view);
             put_collaborators_and_areas(&mut e);

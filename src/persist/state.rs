@@ -122,10 +122,7 @@ impl State {
             let view = Arc::new(
                 self.orgs
                     .get(org_id)
-                    .map_or_else(OrgView::default, |o| OrgView {
-                        slot_total: o.org.pools().event_pro,
-                        org_pro: o.org.org_pro_holders(),
-                    }),
+                    .map_or_else(OrgView::default, |o| o.org.view()),
             );
             for e in events.values_mut() {
                 e.event.set_org_view(view.clone());
