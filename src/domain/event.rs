@@ -119,7 +119,8 @@ pub struct Event {
 }
 
 /// An event's state as the first snapshot format held it, before modules
-/// and peaks: what a reader of that format hands over.
+/// and peaks, field for field (a set of ids encodes as a sequence).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventV1 {
     pub name: Option<String>,
     pub collaborators: BTreeMap<Id, Option<String>>,
@@ -162,6 +163,34 @@ impl From<EventV1> for Event {
         };
         event.peak = event.slots_used();
         event
+    }
+}
+
+impl From<&Event> for EventV1 {
+    /// What the first format can hold of an event: modules and the peak are
+    /// left out.
+    fn from(e: &Event) -> EventV1 {
+        EventV1 {
+            name: e.name.clone(),
+            collaborators: e
+                .collaborators
+                .iter()
+                .map(|(id, c)| (id.clone(), c.name.clone()))
+                .collect(),
+            areas: e.areas.clone(),
+            slots: e.slots.clone(),
+            attachments: e
+                .attachments
+                .iter()
+                .map(|(u, a)| {
+                    (
+                        u.clone(),
+                        a.iter().map(|a| a.collaborator.clone()).collect(),
+                    )
+                })
+                .collect(),
+            grants: e.grants.clone(),
+        }
     }
 }
 

@@ -125,7 +125,8 @@ pub struct Org {
 }
 
 /// An org's state as the first snapshot format held it, before org-wide
-/// grants and prices: what a reader of that format hands over.
+/// grants and prices, field for field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgV1 {
     pub kind: OrgKind,
     pub pools: Pools,
@@ -141,6 +142,18 @@ impl From<OrgV1> for Org {
             members: v1.members,
             grants: BTreeMap::new(),
             prices: Prices::default(),
+        }
+    }
+}
+
+impl From<&Org> for OrgV1 {
+    /// What the first format can hold of an org: org-wide grants and prices
+    /// are left out.
+    fn from(o: &Org) -> OrgV1 {
+        OrgV1 {
+            kind: o.kind.clone(),
+            pools: o.pools,
+            members: o.members.clone(),
         }
     }
 }
