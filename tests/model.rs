@@ -17,11 +17,14 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use gatehouse::domain::{
-    Decision, Domain, Error, Event, EventEffect, Grant, Id, IdSet, InUse, License, Org, OrgEffect,
-    OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, Put, Reason, Scope, MAX_POOL,
+    Domain, Error, Event, EventEffect, Grant, Id, InUse, License, Modules, ModulesChange, Org,
+    OrgEffect, OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, PricesChange, Put,
+    Scope, MAX_POOL,
 };
+use gatehouse::persist::codec::{self, SNAPSHOT_MAGIC};
 use gatehouse::persist::state::Content;
-use gatehouse::persist::{codec, Record, Seq, State};
+use gatehouse::persist::v1::{SnapshotV1, StateV1};
+use gatehouse::persist::{snapshot, Record, Seq, State};
 
 const ORG: &str = "org";
 const USERS: [&str; 4] = ["u0", "u1", "u2", "u3"];
@@ -60,6 +63,20 @@ fn scope_for(p: Permission, i: usize) -> Scope {
 #[derive(Clone, Debug)]
 enum Op {
     SetPools(PoolsChange),
+    SetPrices(PricesChange),
+    SetModules {
+        event: usize,
+        id: usize,
+        modules: ModulesChange,
+    },
+    GrantOrgWide {
+        user: usize,
+        permission: Permission,
+    },
+    RevokeOrgWide {
+        user: usize,
+        permission: Permission,
+    },
     SetMember {
         user: usize,
         license: Option<OrgLicense>,
@@ -173,7 +190,29 @@ fn op() -> impl Strategy<Value = Op> {
         prop::collection::vec(collaborator_permission(), 0..4).prop_map(Some),
         prop::collection::vec(permission(), 1..3).prop_map(Some),
     ];
+    let switch = || prop::option::of(any::<bool>());
+    let price = || prop::option::of(0u64..100);
     prop_oneof![
+        1 => (price(), price(), price()).prop_map(|(s, p, e)| {
+            Op::SetPrices(PricesChange {
+                org_standard: s,
+                org_pro: p,
+                event_pro: e,
+            })
+        }),
+        2 => (e(), s(), switch(), switch(), switch()).prop_map(|(event, id, a, sc, f)| {
+            Op::SetModules {
+                event,
+                id,
+                modules: ModulesChange {
+                    advancing: a,
+                    schedule: sc,
+                    files: f,
+                },
+            }
+        }),
+        2 => (u(), permission()).prop_map(|(user, permission)| Op::GrantOrgWide { user, permission }),
+        1 => (u(), permission()).prop_map(|(user, permission)| Op::RevokeOrgWide { user, permission }),
         2 => (pool_count(), pool_count(), pool_count()).prop_map(|(s, p, e)| {
             Op::SetPools(PoolsChange {
                 org_standard: s,
@@ -234,6 +273,8 @@ struct World {
     org: Org,
     events: BTreeMap<Id, Event>,
     records: Vec<(Seq, Record)>,
+    /// The most slots each event has had in use at once.
+    peaks: BTreeMap<Id, u32>,
 }
 
 /// The part of a world that a refused operation must leave alone.
@@ -253,6 +294,7 @@ impl World {
             org: Org::new(OrgKind::Team),
             events: BTreeMap::new(),
             records: Vec::new(),
+            peaks: BTreeMap::new(),
         };
         world.record(Record::OrgCreated {
             org: org_id.clone(),
@@ -329,6 +371,8 @@ impl World {
     fn apply_event(&mut self, event: &Id, effect: EventEffect) {
         let e = self.events.get_mut(event).unwrap();
         Self::apply_event_unrecorded(e, &effect);
+        let peak = self.peaks.entry(event.clone()).or_default();
+        *peak = (*peak).max(e.slots_used());
         self.record(Record::Event {
             org: self.org_id.clone(),
             event: event.clone(),
@@ -351,8 +395,34 @@ impl World {
     /// Runs one operation; a refusal is returned and must change nothing.
     fn step(&mut self, op: &Op) -> Result<(), Error> {
         match op {
+            Op::SetPrices(change) => {
+                let (pools, prices) = self.org.plan_licenses(PoolsChange::default(), *change)?;
+                if prices != self.org.prices() {
+                    self.apply_org(OrgEffect::LicensesSet { pools, prices });
+                }
+            }
+            Op::SetModules { event, id, modules } => {
+                let (eid, e) = self.event(*event);
+                let put = e.plan_set_collaborator(&scope_id(*id), None, *modules);
+                self.apply_put(&eid, put);
+            }
+            Op::GrantOrgWide {
+                user: u,
+                permission,
+            } => {
+                if let Some(effect) = self.org.plan_org_grant(&user(*u), *permission)? {
+                    self.apply_org(effect);
+                }
+            }
+            Op::RevokeOrgWide {
+                user: u,
+                permission,
+            } => {
+                let effect = self.org.plan_org_revoke(&user(*u), *permission)?;
+                self.apply_org(effect);
+            }
             Op::SetPools(change) => {
-                let pools = self.org.plan_pools(*change)?;
+                let (pools, prices) = self.org.plan_licenses(*change, PricesChange::default())?;
                 if pools == self.org.pools() {
                     return Ok(());
                 }
@@ -367,7 +437,7 @@ impl World {
                 if !blocked.is_empty() {
                     return Err(Error::LicensesInUse(InUse::Events(blocked)));
                 }
-                self.apply_org(OrgEffect::PoolsSet(pools));
+                self.apply_org(OrgEffect::LicensesSet { pools, prices });
             }
             Op::SetMember { user: u, license } => {
                 let u = user(*u);
@@ -517,6 +587,8 @@ impl World {
             // every event sees the org as it is
             prop_assert_eq!(e.org_view().slot_total, pools.event_pro);
             prop_assert_eq!(&e.org_view().org_pro, &org_pro);
+            prop_assert_eq!(&e.org_view().org_grants, &self.org.org_grants_by_user());
+            prop_assert_eq!(e.peak(), self.peaks.get(eid).copied().unwrap_or(0));
             for i in 0..USERS.len() {
                 let u = user(i);
                 let license = e.license_of(&u);
@@ -526,6 +598,14 @@ impl World {
                     prop_assert_eq!(license, Some(License::EventPro));
                 }
                 prop_assert_eq!(e.user_view(&u).license, license);
+                // free access covers one collaborator
+                let attached = e.user_view(&u).collaborators.len();
+                if license == Some(License::Collaborator) {
+                    prop_assert_eq!(attached, 1);
+                }
+                if attached > 1 && license.is_none() {
+                    prop_assert!(e.needing_slot().contains(&u));
+                }
             }
         }
         Ok(())
@@ -601,10 +681,83 @@ proptest! {
         prop_assert_eq!(&decoded, &state);
         prop_assert_eq!(decoded.content(), world.content());
 
+        // a snapshot taken half-way, through the codec, with the rest of the
+        // journal replayed over it, is the live state too
+        let mid = world.records.len() / 2;
+        let mut early = State::default();
+        for (seq, record) in &world.records[..mid] {
+            early.replay(*seq, record);
+        }
+        let mut resumed: State = codec::decode(&codec::encode(&early).unwrap()).unwrap();
+        for (seq, record) in &world.records[mid..] {
+            resumed.replay(*seq, record);
+        }
+        resumed.rebuild_views();
+        prop_assert_eq!(resumed.content(), world.content());
+
         // the journal records themselves survive the codec too
         for (_, record) in &world.records {
             let bytes = codec::encode(record).unwrap();
             prop_assert_eq!(&codec::decode::<Record>(&bytes).unwrap(), record);
+        }
+    }
+
+    /// A state in the previous snapshot format (what it can hold of any
+    /// reachable state) loads with every module on, no org-wide grants,
+    /// prices 0 and each event's peak at the slots it has in use.
+    #[test]
+    fn every_reachable_state_written_in_the_version_1_format_loads(
+        (event_pro, ops) in scenario()
+    ) {
+        let mut world = World::new(event_pro);
+        for op in &ops {
+            let _ = world.step(op);
+        }
+        let state = world.replayed();
+        let snap = SnapshotV1 {
+            taken_at_ms: 1,
+            segment: 1,
+            next_seq: world.records.len() as u64 + 1,
+            state: StateV1::from(&state),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let body = codec::encode(&snap).unwrap();
+        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, 1).to_vec();
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        let path = snapshot::path(dir.path(), 1);
+        std::fs::write(&path, bytes).unwrap();
+        let mut loaded = snapshot::read(&path).unwrap().state;
+        loaded.rebuild_views();
+
+        let live = &state.orgs[&id(ORG)].org;
+        let org = &loaded.orgs[&id(ORG)].org;
+        prop_assert_eq!(org.pools(), live.pools());
+        prop_assert_eq!(org.members(), live.members());
+        prop_assert_eq!(org.prices(), Default::default());
+        prop_assert!(org.org_grants_by_user().is_empty());
+        for (eid, was) in &state.events[&id(ORG)] {
+            let e = &loaded.events[&id(ORG)][eid].event;
+            let was = &was.event;
+            prop_assert_eq!(e.name(), was.name());
+            prop_assert_eq!(e.areas(), was.areas());
+            prop_assert_eq!(e.slot_holders(), was.slot_holders());
+            prop_assert_eq!(e.peak(), e.slots_used());
+            let names = |ev: &Event| {
+                ev.collaborators()
+                    .iter()
+                    .map(|(c, v)| (c.clone(), v.name.clone()))
+                    .collect::<Vec<_>>()
+            };
+            prop_assert_eq!(names(e), names(was));
+            prop_assert!(e.collaborators().values().all(|c| c.modules == Modules::ALL_ON));
+            for i in 0..USERS.len() {
+                let (now, then) = (e.user_view(&user(i)), was.user_view(&user(i)));
+                prop_assert_eq!(&now.collaborators, &then.collaborators);
+                prop_assert_eq!(&now.grants, &then.grants);
+                prop_assert!(now.org_grants.is_empty());
+            }
         }
     }
 }
