@@ -360,6 +360,14 @@ pub(super) enum Lowering {
     Refused,
 }
 
+/// What the org decides, once it has (a dropped sender is a refusal).
+async fn decision(mut decided: tokio::sync::watch::Receiver<Lowering>) -> Lowering {
+    decided
+        .wait_for(|d| *d != Lowering::Pending)
+        .await
+        .map_or(Lowering::Refused, |d| *d)
+}
+
 /// From the org: adopt a view with fewer slots, unless more are in use.
 /// Answers the slots in use when refusing. Adopting is tentative: the event
 /// then handles no other message (no claim, check or read) until `decided`
@@ -384,13 +392,7 @@ impl Handler<TryView> for EventActor {
         }
         let old = self.event.org_view().clone();
         self.event.set_org_view(m.view);
-        let mut decided = m.decided;
-        let decision = async move {
-            decided
-                .wait_for(|d| *d != Lowering::Pending)
-                .await
-                .map_or(Lowering::Refused, |d| *d)
-        };
+        let decision = decision(m.decided);
         ctx.wait(
             decision
                 .into_actor(self)
@@ -492,13 +494,7 @@ impl Handler<TryClose> for EventActor {
     type Result = ();
 
     fn handle(&mut self, m: TryClose, ctx: &mut Context<Self>) {
-        let mut decided = m.decided;
-        let decision = async move {
-            decided
-                .wait_for(|d| *d != Lowering::Pending)
-                .await
-                .map_or(Lowering::Refused, |d| *d)
-        };
+        let decision = decision(m.decided);
         ctx.wait(decision.into_actor(self).map(|decision, act, ctx| {
             if let Lowering::Journaled(_) = decision {
                 Stats::add(&act.stats.slots_in_use, -i64::from(act.event.slots_used()));

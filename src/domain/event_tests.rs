@@ -1096,7 +1096,7 @@ fn event_wide_grants_reach_a_free_collaborators_own_collaborators() {
 }
 
 #[test]
-fn event_admin_given_to_a_free_collaborator_covers_every_collaborator_permission_on_their_own_collaborators_and_nothing_else(
+fn event_admin_given_to_a_free_collaborator_covers_every_collaborator_permission_on_their_own_collaborator_and_nothing_else(
 ) {
     let mut e = checked_event(&[], "ann", &[(EventAdmin, Scope::Event)]);
     add_collaborator(&mut e, "mine2");
@@ -1107,13 +1107,7 @@ fn event_admin_given_to_a_free_collaborator_covers_every_collaborator_permission
             Reason::OutsideLicense,
             "{p}"
         );
-        for mine in ["c"] {
-            assert_eq!(
-                reason(&e, "ann", p, &c(mine)),
-                Reason::Granted,
-                "{p} {mine}"
-            );
-        }
+        assert_eq!(reason(&e, "ann", p, &c("c")), Reason::Granted, "{p}");
         assert_eq!(
             reason(&e, "ann", p, &c("other")),
             Reason::OutsideLicense,
