@@ -1032,4 +1032,63 @@ mod tests {
             assert_eq!(info.pools.event_pro, 4);
         });
     }
+
+    #[test]
+    fn a_collaborator_is_put_with_modules_and_read_back_with_its_users() {
+        let sys = System::new();
+        let dir = tempfile::tempdir().unwrap();
+        let (registry, _journal) = running(&sys, dir.path());
+        sys.block_on(async {
+            let set = |name: Option<&str>, advancing| EventCommand::SetCollaborator {
+                id: id("band"),
+                name: name.map(str::to_owned),
+                modules: crate::domain::ModulesChange {
+                    advancing,
+                    ..Default::default()
+                },
+            };
+            let made = write(&registry, "e1", set(Some("The Band"), Some(false)))
+                .await
+                .unwrap();
+            assert!(made.created);
+            assert_eq!(made.name.as_deref(), Some("The Band"));
+            let again = write(&registry, "e1", set(None, None)).await.unwrap();
+            assert!(!again.created);
+            for u in ["zed", "amy"] {
+                let attach = EventCommand::Attach {
+                    collaborator: id("band"),
+                    user: id(u),
+                    permissions: None,
+                };
+                write(&registry, "e1", attach).await.unwrap();
+            }
+            let event = registry.event(&id("o"), &id("e1")).unwrap();
+            let (view, _) = event
+                .send(crate::actors::GetCollaborator(id("band")))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(view.name.as_deref(), Some("The Band"));
+            assert!(!view.modules.advancing && view.modules.schedule && view.modules.files);
+            assert_eq!(view.users, vec![id("amy"), id("zed")]);
+            let band = Scope::Collaborator(id("band"));
+            let r = check(
+                &registry,
+                "e1",
+                "amy",
+                Permission::CollaboratorAdvanceView,
+                band,
+            )
+            .await;
+            assert_eq!(r, Reason::ModuleDisabled);
+            let missing = event
+                .send(crate::actors::GetCollaborator(id("nope")))
+                .await
+                .unwrap();
+            assert!(matches!(
+                missing,
+                Err(Failure::Rule(Error::CollaboratorNotFound(_)))
+            ));
+        });
+    }
 }
