@@ -27,8 +27,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::future::join_all;
 use gatehouse::actors::{Check, CheckMany, EventActor, EventCommand, Registry, Write};
 use gatehouse::domain::{
-    Event, EventEffect, Grant, Id, Org, OrgEffect, OrgKind, OrgLicense, OrgView, Permission,
-    PoolsChange, Scope, MAX_POOL,
+    Event, EventEffect, Grant, Id, Org, OrgEffect, OrgKind, OrgLicense, Permission, PoolsChange,
+    Scope, MAX_POOL,
 };
 use gatehouse::metrics::Stats;
 use gatehouse::persist::{EventState, Journal, OrgState, State};
@@ -55,10 +55,7 @@ fn state() -> State {
         let plan = org.plan_member(&id(&format!("u{m:07}")), license).unwrap();
         org.apply(plan.effect.as_ref().unwrap());
     }
-    let view = Arc::new(OrgView {
-        slot_total: org.pools().event_pro,
-        org_pro: org.org_pro_holders(),
-    });
+    let view = Arc::new(org.view());
     let mut event = Event::new(Some("bench".into()), view);
     let apply = |event: &mut Event, plan: &dyn Fn(&Event) -> Option<EventEffect>| {
         if let Some(effect) = plan(event) {

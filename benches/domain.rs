@@ -1,5 +1,7 @@
 //! Micro-benchmarks of the domain rules, with no actor or HTTP around them:
-//! the check for a user with 20 grants (target: ≤ 150 ns), a slot
+//! the check for a user with 20 grants and 2 org-wide grants, on an event
+//! whose org has org-wide grants for 50 users and whose collaborators have
+//! modules (one off), (target: ≤ 150 ns), a slot
 //! assignment and release (plan + apply), a grant's `covers`, and the
 //! parsing every request does (ids, permissions), and checks spread over
 //! 10,000 events and 1M grants, where the tables are not in the CPU caches.
@@ -19,7 +21,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gatehouse::domain::{Domain, Event, EventEffect, Grant, Id, IdSet, OrgView, Permission, Scope};
+use gatehouse::domain::{
+    Domain, Event, EventEffect, Grant, Id, IdSet, ModulesChange, OrgGrant, OrgView, Permission,
+    Scope,
+};
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -46,14 +51,26 @@ fn put_collaborators_and_areas(event: &mut Event) {
     }
 }
 
-/// An event like the dataset's: 5 collaborators, 3 areas, 200 users with
-/// grants, 20 slot holders, an Org Pro holder, a free collaborator, and the
-/// user `me` with a slot and 20 grants (3 Event-wide, 10 Collaborator, 7 Area).
+/// An event like the dataset's: 5 collaborators (c1's files module off),
+/// 3 areas, 200 users with grants, 20 slot holders, an Org Pro holder, a
+/// free collaborator, 50 users with org-wide grants, and the user `me` with
+/// a slot, 20 grants (3 Event-wide, 10 Collaborator, 7 Area) and 2 org-wide
+/// grants.
 fn event_with_20_grants() -> Event {
     let org_pro: IdSet = [id("boss")].into_iter().collect();
+    let org_wide = |ps: &[Permission]| ps.iter().map(|&p| OrgGrant::new(p).unwrap()).collect();
+    let mut org_grants: gatehouse::domain::IdMap<Vec<OrgGrant>> = (0..50)
+        .map(|u| (id(&format!("o{u:07}")), org_wide(&[Permission::EventView])))
+        .collect();
+    // Neither covers Area.FileUpload nor Collaborator.FileUpload.
+    org_grants.insert(
+        id("me"),
+        org_wide(&[Permission::EventView, Permission::EventScheduleEdit]),
+    );
     let view = Arc::new(OrgView {
         slot_total: 100,
         org_pro,
+        org_grants,
     });
     let mut e = Event::new(Some("bench".into()), view);
     put_collaborators_and_areas(&mut e);
@@ -96,9 +113,17 @@ fn event_with_20_grants() -> Event {
     for g in grants {
         apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
     }
-    // A free collaborator with the default grants on c1.
+    // A free collaborator with the default grants on c1, whose files
+    // module is off.
     apply_put(&mut e, |e| {
         e.plan_attach(&id("c1"), &id("band"), None).unwrap().effect
+    });
+    let files_off = ModulesChange {
+        files: Some(false),
+        ..ModulesChange::default()
+    };
+    apply_put(&mut e, |e| {
+        e.plan_set_collaborator(&id("c1"), None, files_off).effect
     });
     assert_eq!(e.user_view(&me).grants.len(), 20);
     e
@@ -111,7 +136,8 @@ fn check(c: &mut Criterion) {
     let c4 = Scope::Collaborator(id("c4"));
     let mut g = c.benchmark_group("check");
 
-    // Worst case: every one of the 20 grants is tried and none covers it.
+    // Worst case: every one of the 20 grants and the 2 org-wide ones is
+    // tried and none covers it.
     let d = e.check(&me, Permission::AreaFileUpload, &a2).unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
     g.bench_function("20_grants/denied_after_all", |b| {
@@ -165,7 +191,36 @@ fn check(c: &mut Criterion) {
             )
         })
     });
+    // The worst case on a collaborator: the scope's modules are looked up,
+    // and every grant and org-wide grant is tried.
+    let d = e
+        .check(&me, Permission::CollaboratorFileUpload, &c4)
+        .unwrap();
+    assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
+    g.bench_function("20_grants/denied_after_all_collaborator", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::CollaboratorFileUpload),
+                black_box(&c4),
+            )
+        })
+    });
     let band = id("band");
+    let c1 = Scope::Collaborator(id("c1"));
+    let d = e
+        .check(&band, Permission::CollaboratorFileUpload, &c1)
+        .unwrap();
+    assert_eq!(d.reason, gatehouse::domain::Reason::ModuleDisabled);
+    g.bench_function("collaborator/module_disabled", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&band),
+                black_box(Permission::CollaboratorFileUpload),
+                black_box(&c1),
+            )
+        })
+    });
     g.bench_function("collaborator/outside_license", |b| {
         b.iter(|| {
             e.check(
@@ -280,6 +335,7 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
             let view = Arc::new(OrgView {
                 slot_total: 100,
                 org_pro: (0..2).map(user).collect(),
+                ..Default::default()
             });
             let mut e = Event::new(None, view);
             put_collaborators_and_areas(&mut e);

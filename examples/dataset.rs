@@ -336,10 +336,7 @@ fn main() {
     for i in 0..org_count {
         let org_id = format!("o{i:05}");
         let (org, members) = build_org(i, args.hot_event_pro, &mut counts);
-        let view = Arc::new(OrgView {
-            slot_total: org.pools().event_pro,
-            org_pro: org.org_pro_holders(),
-        });
+        let view = Arc::new(org.view());
         let mut events = BTreeMap::new();
         for e in 0..EVENTS_PER_ORG {
             let event_id = format!("e{e:02}");

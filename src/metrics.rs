@@ -109,7 +109,7 @@ impl Stats {
 #[derive(Debug, Default)]
 pub struct CheckTally {
     /// Decisions by [`Reason::ALL`] index.
-    decisions: [u64; 4],
+    decisions: [u64; Reason::ALL.len()],
     /// Items that failed, by error code.
     errors: Vec<(&'static str, u64)>,
 }
@@ -143,8 +143,8 @@ impl CheckTally {
 }
 
 /// One counter per reason, registered once instead of on every check.
-fn decision_counters() -> &'static [metrics::Counter; 4] {
-    static COUNTERS: OnceLock<[metrics::Counter; 4]> = OnceLock::new();
+fn decision_counters() -> &'static [metrics::Counter; Reason::ALL.len()] {
+    static COUNTERS: OnceLock<[metrics::Counter; Reason::ALL.len()]> = OnceLock::new();
     COUNTERS.get_or_init(|| {
         handle();
         Reason::ALL.map(|r| {

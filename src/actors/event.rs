@@ -7,7 +7,8 @@ use std::sync::Arc;
 use actix::prelude::*;
 
 use crate::domain::{
-    Decision, Error, Event, EventEffect, Grant, Id, License, OrgView, Permission, Scope, UserView,
+    CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, ModulesChange,
+    OrgView, Permission, Scope, UserView,
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
@@ -100,6 +101,13 @@ impl Actor for EventActor {
 pub enum EventCommand {
     Rename(Option<String>),
     PutCollaborator(Id, Option<String>),
+    /// Creates or changes a collaborator: its name (when given) and the
+    /// modules named (the others unchanged).
+    SetCollaborator {
+        id: Id,
+        name: Option<String>,
+        modules: ModulesChange,
+    },
     DeleteCollaborator(Id),
     PutArea(Id, Option<String>),
     DeleteArea(Id),
@@ -144,6 +152,10 @@ impl Handler<Write> for EventActor {
                 let put = e.plan_put_collaborator(&id, name);
                 (put.created, put.effect, Some(Named::Collaborator(id)))
             }
+            EventCommand::SetCollaborator { id, name, modules } => {
+                let put = e.plan_set_collaborator(&id, name, modules);
+                (put.created, put.effect, Some(Named::Collaborator(id)))
+            }
             EventCommand::PutArea(id, name) => {
                 let put = e.plan_put_area(&id, name);
                 (put.created, put.effect, Some(Named::Area(id)))
@@ -184,7 +196,11 @@ impl Handler<Write> for EventActor {
             None => self.applied_seq,
         };
         let name = match named {
-            Some(Named::Collaborator(id)) => self.event.collaborators().get(&id).cloned().flatten(),
+            Some(Named::Collaborator(id)) => self
+                .event
+                .collaborators()
+                .get(&id)
+                .and_then(|c| c.name.clone()),
             Some(Named::Area(id)) => self.event.areas().get(&id).cloned().flatten(),
             None => self.event.name().map(str::to_owned),
         };
@@ -301,6 +317,24 @@ impl Handler<GetUser> for EventActor {
     }
 }
 
+/// One collaborator with its modules and attached users.
+#[derive(Message)]
+#[rtype(result = "Result<(CollaboratorView, Seq), Failure>")]
+pub struct GetCollaborator(pub Id);
+
+impl Handler<GetCollaborator> for EventActor {
+    type Result = Result<(CollaboratorView, Seq), Failure>;
+
+    fn handle(
+        &mut self,
+        GetCollaborator(id): GetCollaborator,
+        _: &mut Context<Self>,
+    ) -> Self::Result {
+        self.open()?;
+        Ok((self.event.collaborator_view(&id)?, self.applied_seq))
+    }
+}
+
 #[derive(Message)]
 #[rtype(result = "Result<(Option<License>, Seq), Failure>")]
 pub struct LicenseOf(pub Id);
@@ -315,7 +349,7 @@ impl Handler<LicenseOf> for EventActor {
 }
 
 /// What the org decided about a lower Event Pro count its events adopted
-/// tentatively ([`TryView`]).
+/// tentatively ([`TryView`]), or about deleting an event ([`TryClose`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Lowering {
     Pending,
@@ -324,6 +358,14 @@ pub(super) enum Lowering {
     /// Refused (another event uses more slots, or the journal refused the
     /// record); also what a dropped sender means.
     Refused,
+}
+
+/// What the org decides, once it has (a dropped sender is a refusal).
+async fn decision(mut decided: tokio::sync::watch::Receiver<Lowering>) -> Lowering {
+    decided
+        .wait_for(|d| *d != Lowering::Pending)
+        .await
+        .map_or(Lowering::Refused, |d| *d)
 }
 
 /// From the org: adopt a view with fewer slots, unless more are in use.
@@ -350,13 +392,7 @@ impl Handler<TryView> for EventActor {
         }
         let old = self.event.org_view().clone();
         self.event.set_org_view(m.view);
-        let mut decided = m.decided;
-        let decision = async move {
-            decided
-                .wait_for(|d| *d != Lowering::Pending)
-                .await
-                .map_or(Lowering::Refused, |d| *d)
-        };
+        let decision = decision(m.decided);
         ctx.wait(
             decision
                 .into_actor(self)
@@ -443,21 +479,29 @@ impl Handler<GiveOrgPro> for EventActor {
     }
 }
 
-/// From the org, when the event is deleted: answer nothing more.
+/// From the org, when the event is being deleted: finish what is queued,
+/// then handle nothing until `decided` says whether the deletion is in the
+/// journal (then answer nothing more and stop) or not (then go on as if
+/// nothing happened). So no record of the event follows its deletion, and a
+/// deletion the journal refuses leaves the event as it was.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub(super) struct Shutdown;
+pub(super) struct TryClose {
+    pub decided: tokio::sync::watch::Receiver<Lowering>,
+}
 
-impl Handler<Shutdown> for EventActor {
+impl Handler<TryClose> for EventActor {
     type Result = ();
 
-    fn handle(&mut self, _: Shutdown, ctx: &mut Context<Self>) {
-        Stats::add(
-            &self.stats.slots_in_use,
-            -i64::from(self.event.slots_used()),
-        );
-        self.closed = true;
-        ctx.stop();
+    fn handle(&mut self, m: TryClose, ctx: &mut Context<Self>) {
+        let decision = decision(m.decided);
+        ctx.wait(decision.into_actor(self).map(|decision, act, ctx| {
+            if let Lowering::Journaled(_) = decision {
+                Stats::add(&act.stats.slots_in_use, -i64::from(act.event.slots_used()));
+                act.closed = true;
+                ctx.stop();
+            }
+        }));
     }
 }
 

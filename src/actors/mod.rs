@@ -5,9 +5,10 @@
 //! Who decides what (details in `docs/DESIGN.md`):
 //! - an event decides everything about itself: slots, collaborators,
 //!   areas, attachments, grants and checks;
-//! - its org decides the license pools and memberships, and pushes each
-//!   change that touches events (Event Pro count, Org Pro holders) to all of
-//!   them before it answers, never processing another message meanwhile.
+//! - its org decides the license pools, prices, memberships and org-wide
+//!   grants, and pushes each change that touches events (Event Pro count,
+//!   Org Pro holders, org-wide grants) to all of them before it answers,
+//!   never processing another message meanwhile.
 
 mod event;
 mod failure;
@@ -19,12 +20,13 @@ pub mod snapshotter;
 #[cfg(feature = "fault-injection")]
 pub use event::Panic;
 pub use event::{
-    Capture as CaptureEvent, Check, CheckMany, EventActor, EventCommand, EventInfo, GetInfo,
-    GetUser, LicenseOf, SlotsUsed, Write, Written,
+    Capture as CaptureEvent, Check, CheckMany, EventActor, EventCommand, EventInfo,
+    GetCollaborator, GetInfo, GetUser, LicenseOf, SlotsUsed, Write, Written,
 };
 pub use failure::Failure;
 pub use org::{
     Access, Capture as CaptureOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,
-    ListEvents, ListMembers, MemberOutcome, OrgActor, OrgInfo, RemoveMember, SetMember, SetPools,
+    GrantOrgWide, ListEvents, ListMembers, MemberOutcome, OrgActor, OrgGrants, OrgInfo,
+    RemoveMember, RevokeOrgWide, SetLicenses, SetMember, SetPools,
 };
 pub use registry::{OrgEntry, Registry};

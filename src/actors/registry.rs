@@ -67,10 +67,7 @@ impl Registry {
         events: std::collections::BTreeMap<Id, EventState>,
     ) -> Addr<OrgActor> {
         let kind = state.org.kind().clone();
-        let view = Arc::new(OrgView {
-            slot_total: state.org.pools().event_pro,
-            org_pro: state.org.org_pro_holders(),
-        });
+        let view = Arc::new(state.org.view());
         let arbiter = self.arbiter_for(&id);
         let mut addrs = std::collections::BTreeMap::new();
         for (event_id, mut event_state) in events {

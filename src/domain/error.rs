@@ -54,8 +54,14 @@ pub enum Error {
     SlotNotFound(Id),
     #[error("{0} has no such grant on this event")]
     GrantNotFound(Id),
+    #[error("{0} has no such org-wide grant in this organization")]
+    OrgGrantNotFound(Id),
     #[error("{user} is not attached to collaborator {collaborator}")]
     AttachmentNotFound { user: Id, collaborator: Id },
+    #[error(
+        "{user} is already attached to collaborator {attached} of this event; free access covers one collaborator, so a second needs an Event Pro slot or Org Pro"
+    )]
+    SlotRequired { user: Id, attached: Id },
 }
 
 fn scope_name(p: Permission) -> &'static str {

@@ -1,24 +1,27 @@
 //! One event: its collaborators, areas, Event Pro slots, free collaborator
 //! attachments and grants, and the check (SPEC §1 "Events", "The check").
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Ceiling, Decision, Domain, Error, Grant, GrantSet, Id, IdMap, IdSet, License, Permission,
+    Attachment, Attachments, Ceiling, Collaborator, CollaboratorView, Decision, Domain, Error,
+    Grant, GrantSet, Id, IdMap, IdSet, License, Modules, ModulesChange, OrgGrant, Permission,
     Reason, Scope,
 };
 
-/// What an event knows of its org's licenses. The org publishes a new one
-/// whenever Event Pro or the set of Org Pro holders changes; every event of
-/// the org shares it.
+/// What an event knows of its org's licenses and org-wide grants. The org
+/// publishes a new one whenever Event Pro, the set of Org Pro holders or an
+/// org-wide grant changes; every event of the org shares it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrgView {
     /// Slots per event (the org's `event_pro`).
     pub slot_total: u32,
     pub org_pro: IdSet,
+    /// Org-wide grants by user, each user's sorted.
+    pub org_grants: IdMap<Vec<OrgGrant>>,
 }
 
 /// A change to an event's own state, as applied and journaled. Applying is
@@ -69,6 +72,12 @@ pub enum EventEffect {
     OrgProGiven {
         user: Id,
     },
+    /// A collaborator created or changed with its name and modules, whole.
+    CollaboratorSet {
+        id: Id,
+        name: Option<String>,
+        modules: Modules,
+    },
 }
 
 /// What a user has on one event (`GET …/users/{user}`).
@@ -77,6 +86,8 @@ pub struct UserView {
     pub license: Option<License>,
     pub collaborators: Vec<Id>,
     pub grants: Vec<Grant>,
+    /// The user's org-wide grants, which count here too.
+    pub org_grants: Vec<OrgGrant>,
 }
 
 /// A `PUT` outcome: whether it created the thing, and the change to make
@@ -90,18 +101,97 @@ pub struct Put {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     name: Option<String>,
-    collaborators: BTreeMap<Id, Option<String>>,
+    collaborators: BTreeMap<Id, Collaborator>,
     areas: BTreeMap<Id, Option<String>>,
     /// Users holding an Event Pro slot here. A hash set: every check asks
     /// it, listings (which sort) are rare.
     slots: IdSet,
-    /// Free collaborator access: user → the collaborators they are attached to.
-    attachments: IdMap<BTreeSet<Id>>,
+    /// Free collaborator access: user → the collaborators they are attached
+    /// to (one, unless they hold or held a slot or Org Pro).
+    attachments: IdMap<Attachments>,
     /// A user's grants here; see [`GrantSet`] for why not a `BTreeSet`.
     grants: IdMap<GrantSet>,
+    /// The most slots ever in use at once here.
+    peak: u32,
     /// Not persisted: rebuilt from the org on restore.
     #[serde(skip)]
     org: Arc<OrgView>,
+}
+
+/// An event's state as the first snapshot format held it, before modules
+/// and peaks, field for field (a set of ids encodes as a sequence).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventV1 {
+    pub name: Option<String>,
+    pub collaborators: BTreeMap<Id, Option<String>>,
+    pub areas: BTreeMap<Id, Option<String>>,
+    pub slots: IdSet,
+    pub attachments: IdMap<Vec<Id>>,
+    pub grants: IdMap<GrantSet>,
+}
+
+impl From<EventV1> for Event {
+    /// Every module on; the peak is the slots in use (none was recorded).
+    fn from(v1: EventV1) -> Event {
+        let collaborators = v1
+            .collaborators
+            .into_iter()
+            .map(|(id, name)| {
+                let modules = Modules::ALL_ON;
+                (id, Collaborator { name, modules })
+            })
+            .collect();
+        let attachments = v1
+            .attachments
+            .into_iter()
+            .map(|(user, cs)| {
+                let mut a = Attachments::default();
+                for collaborator in cs {
+                    a.insert(Attachment { collaborator });
+                }
+                (user, a)
+            })
+            .collect();
+        let mut event = Event {
+            name: v1.name,
+            collaborators,
+            areas: v1.areas,
+            slots: v1.slots,
+            attachments,
+            grants: v1.grants,
+            ..Event::default()
+        };
+        event.peak = event.slots_used();
+        event
+    }
+}
+
+impl From<&Event> for EventV1 {
+    /// What the first format can hold of an event: modules and the peak are
+    /// left out.
+    fn from(e: &Event) -> EventV1 {
+        EventV1 {
+            name: e.name.clone(),
+            collaborators: e
+                .collaborators
+                .iter()
+                .map(|(id, c)| (id.clone(), c.name.clone()))
+                .collect(),
+            areas: e.areas.clone(),
+            slots: e.slots.clone(),
+            attachments: e
+                .attachments
+                .iter()
+                .map(|(u, a)| {
+                    (
+                        u.clone(),
+                        a.iter().map(|a| a.collaborator.clone()).collect(),
+                    )
+                })
+                .collect(),
+            grants: e.grants.clone(),
+        }
+    }
 }
 
 impl Event {
@@ -140,8 +230,49 @@ impl Event {
         u32::try_from(self.slots.len()).unwrap_or(u32::MAX)
     }
 
-    pub fn collaborators(&self) -> &BTreeMap<Id, Option<String>> {
+    /// The most slots ever in use at once on this event.
+    pub fn peak(&self) -> u32 {
+        self.peak
+    }
+
+    pub fn collaborators(&self) -> &BTreeMap<Id, Collaborator> {
         &self.collaborators
+    }
+
+    /// One collaborator with its modules and attached users (sorted).
+    pub fn collaborator_view(&self, id: &Id) -> Result<CollaboratorView, Error> {
+        let c = self
+            .collaborators
+            .get(id)
+            .ok_or_else(|| Error::CollaboratorNotFound(id.clone()))?;
+        let mut users: Vec<Id> = self
+            .attachments
+            .iter()
+            .filter(|(_, a)| a.contains(id))
+            .map(|(u, _)| u.clone())
+            .collect();
+        users.sort_unstable();
+        Ok(CollaboratorView {
+            id: id.clone(),
+            name: c.name.clone(),
+            modules: c.modules,
+            users,
+        })
+    }
+
+    /// Users attached to two or more collaborators with neither a slot nor
+    /// Org Pro: they have no license here until detached down to one.
+    pub fn needing_slot(&self) -> Vec<Id> {
+        let mut users: Vec<Id> = self
+            .attachments
+            .iter()
+            .filter(|(u, a)| {
+                a.len() > 1 && !self.slots.contains(*u) && !self.org.org_pro.contains(*u)
+            })
+            .map(|(u, _)| u.clone())
+            .collect();
+        users.sort_unstable();
+        users
     }
 
     pub fn areas(&self) -> &BTreeMap<Id, Option<String>> {
@@ -166,37 +297,56 @@ impl Event {
         }
     }
 
+    /// Creates a collaborator (all modules on) or renames one; a missing
+    /// name leaves an existing one's as it is.
     pub fn plan_put_collaborator(&self, id: &Id, name: Option<String>) -> Put {
-        Self::plan_put(&self.collaborators, id, name, |id, name| {
-            EventEffect::CollaboratorPut { id, name }
-        })
+        self.plan_set_collaborator(id, name, ModulesChange::default())
     }
 
-    pub fn plan_put_area(&self, id: &Id, name: Option<String>) -> Put {
-        Self::plan_put(&self.areas, id, name, |id, name| EventEffect::AreaPut {
-            id,
-            name,
-        })
-    }
-
-    /// A missing name creates the thing unnamed, and leaves an existing one's
-    /// name as it is.
-    fn plan_put(
-        table: &BTreeMap<Id, Option<String>>,
+    /// [`Event::plan_put_collaborator`] that also turns modules on or off
+    /// (missing ones unchanged).
+    pub fn plan_set_collaborator(
+        &self,
         id: &Id,
         name: Option<String>,
-        effect: impl Fn(Id, Option<String>) -> EventEffect,
+        modules: ModulesChange,
     ) -> Put {
-        match table.get(id) {
+        let old = self.collaborators.get(id);
+        let base = old.cloned().unwrap_or_default();
+        let new = Collaborator {
+            name: name.or_else(|| base.name.clone()),
+            modules: base.modules.with(modules),
+        };
+        let changed = old.is_none_or(|old| *old != new);
+        Put {
+            created: old.is_none(),
+            effect: changed.then(|| EventEffect::CollaboratorSet {
+                id: id.clone(),
+                name: new.name,
+                modules: new.modules,
+            }),
+        }
+    }
+
+    /// A missing name creates the area unnamed, and leaves an existing
+    /// one's name as it is.
+    pub fn plan_put_area(&self, id: &Id, name: Option<String>) -> Put {
+        match self.areas.get(id) {
             None => Put {
                 created: true,
-                effect: Some(effect(id.clone(), name)),
+                effect: Some(EventEffect::AreaPut {
+                    id: id.clone(),
+                    name,
+                }),
             },
             Some(old) => Put {
                 created: false,
                 effect: name
                     .filter(|n| old.as_deref() != Some(n.as_str()))
-                    .map(|n| effect(id.clone(), Some(n))),
+                    .map(|n| EventEffect::AreaPut {
+                        id: id.clone(),
+                        name: Some(n),
+                    }),
             },
         }
     }
@@ -240,7 +390,9 @@ impl Event {
     }
 
     /// Attaches `user` to a collaborator with the named Collaborator
-    /// permissions (the defaults when `None`). Attaching again changes nothing.
+    /// permissions (the defaults when `None`). Attaching again changes
+    /// nothing. Free access covers one collaborator: a user with neither a
+    /// slot here nor Org Pro who is attached elsewhere is `slot_required`.
     pub fn plan_attach(
         &self,
         collaborator: &Id,
@@ -262,6 +414,15 @@ impl Event {
                 created: false,
                 effect: None,
             });
+        }
+        let licensed = self.slots.contains(user) || self.org.org_pro.contains(user);
+        if let Some(other) = self.attachments.get(user).and_then(|a| a.iter().next()) {
+            if !licensed {
+                return Err(Error::SlotRequired {
+                    user: user.clone(),
+                    attached: other.collaborator.clone(),
+                });
+            }
         }
         let mut permissions =
             permissions.unwrap_or_else(|| Permission::COLLABORATOR_DEFAULTS.to_vec());
@@ -335,7 +496,16 @@ impl Event {
         match effect {
             EventEffect::Renamed { name } => self.name.clone_from(name),
             EventEffect::CollaboratorPut { id, name } => {
-                self.collaborators.insert(id.clone(), name.clone());
+                self.collaborators.entry(id.clone()).or_default().name = name.clone();
+            }
+            EventEffect::CollaboratorSet { id, name, modules } => {
+                self.collaborators.insert(
+                    id.clone(),
+                    Collaborator {
+                        name: name.clone(),
+                        modules: *modules,
+                    },
+                );
             }
             EventEffect::CollaboratorDeleted { id } => {
                 self.collaborators.remove(id);
@@ -355,6 +525,7 @@ impl Event {
             }
             EventEffect::SlotAssigned { user } => {
                 self.slots.insert(user.clone());
+                self.peak = self.peak.max(self.slots_used());
             }
             EventEffect::SlotReleased { user } | EventEffect::OrgProGiven { user } => {
                 self.slots.remove(user);
@@ -367,7 +538,9 @@ impl Event {
                 self.attachments
                     .entry(user.clone())
                     .or_default()
-                    .insert(collaborator.clone());
+                    .insert(Attachment {
+                        collaborator: collaborator.clone(),
+                    });
                 let grants = self.grants.entry(user.clone()).or_default();
                 for &p in permissions {
                     if let Ok(g) = Grant::new(p, Scope::Collaborator(collaborator.clone())) {
@@ -424,22 +597,39 @@ impl Event {
             (Some(License::OrgPro), Ceiling::Everything)
         } else if slot {
             (Some(License::EventPro), Ceiling::Everything)
-        } else if let Some(mine) = attached {
-            (Some(License::Collaborator), Ceiling::Collaborators(mine))
+        } else if let Some(mine) = attached.and_then(Attachments::only) {
+            (
+                Some(License::Collaborator),
+                Ceiling::Collaborator(&mine.collaborator),
+            )
         } else {
             (None, Ceiling::Nothing)
         }
     }
 
-    /// `allowed(user, permission, scope)`: inside the license ceiling and
-    /// covered by some grant. The scope must exist.
+    /// The modules of the collaborator `scope` names (all on for other
+    /// scopes); the scope must exist.
+    fn modules_of(&self, scope: &Scope) -> Result<Modules, Error> {
+        match scope {
+            Scope::Collaborator(c) => self
+                .collaborators
+                .get(c)
+                .map(|c| c.modules)
+                .ok_or_else(|| Error::CollaboratorNotFound(c.clone())),
+            _ => self.require_scope(scope).map(|()| Modules::ALL_ON),
+        }
+    }
+
+    /// `allowed(user, permission, scope)`: inside the license ceiling (and,
+    /// for a free collaborator, the collaborator's modules) and covered by
+    /// some grant, on this event or org-wide. The scope must exist.
     pub fn check(
         &self,
         user: &Id,
         permission: Permission,
         scope: &Scope,
     ) -> Result<Decision, Error> {
-        self.require_scope(scope)?;
+        let modules = self.modules_of(scope)?;
         if scope.domain() != permission.domain() {
             return Err(if scope.domain() == Domain::Event {
                 Error::MissingScope(permission)
@@ -453,7 +643,15 @@ impl Event {
             Reason::NoLicense
         } else if !ceiling.admits(permission, scope) {
             Reason::OutsideLicense
-        } else if grants.is_some_and(|gs| gs.iter().any(|g| g.covers(permission, scope))) {
+        } else if matches!(ceiling, Ceiling::Collaborator(_)) && !modules.allow(permission) {
+            Reason::ModuleDisabled
+        } else if grants.is_some_and(|gs| gs.iter().any(|g| g.covers(permission, scope)))
+            || self
+                .org
+                .org_grants
+                .get(user)
+                .is_some_and(|gs| gs.iter().any(|g| g.covers(permission, scope)))
+        {
             Reason::Granted
         } else {
             Reason::NoPermission
@@ -467,13 +665,14 @@ impl Event {
             collaborators: self
                 .attachments
                 .get(user)
-                .map(|cs| cs.iter().cloned().collect())
+                .map(|cs| cs.iter().map(|a| a.collaborator.clone()).collect())
                 .unwrap_or_default(),
             grants: self
                 .grants
                 .get(user)
                 .map(|gs| gs.iter().cloned().collect())
                 .unwrap_or_default(),
+            org_grants: self.org.org_grants.get(user).cloned().unwrap_or_default(),
         }
     }
 }

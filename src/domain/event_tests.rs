@@ -2,6 +2,7 @@
 //! free collaborator attachments, grants, the check and the user view.
 
 use super::*;
+use crate::domain::Module;
 use Permission::*;
 
 fn id(s: &str) -> Id {
@@ -12,6 +13,7 @@ fn view(slot_total: u32, org_pro: &[&str]) -> Arc<OrgView> {
     Arc::new(OrgView {
         slot_total,
         org_pro: org_pro.iter().map(|u| id(u)).collect(),
+        ..Default::default()
     })
 }
 
@@ -64,6 +66,17 @@ fn attach(
 ) -> Result<bool, Error> {
     let put = e.plan_attach(&id(collaborator), &id(user), permissions)?;
     Ok(apply_put(e, put))
+}
+
+/// Attaches `user` to several collaborators as a slot holder would, then
+/// releases the slot: what a user who lost their slot is left with.
+fn attach_to_several(e: &mut Event, user: &str, to: &[(&str, Option<Vec<Permission>>)]) {
+    assign(e, user).unwrap();
+    for (collaborator, permissions) in to {
+        attach(e, collaborator, user, permissions.clone()).unwrap();
+    }
+    let effect = e.plan_release_slot(&id(user)).unwrap();
+    e.apply(&effect);
 }
 
 fn grant(e: &mut Event, user: &str, p: Permission, scope: Scope) {
@@ -266,16 +279,17 @@ fn putting_a_new_collaborator_creates_it_with_its_name() {
         put,
         Put {
             created: true,
-            effect: Some(EventEffect::CollaboratorPut {
+            effect: Some(EventEffect::CollaboratorSet {
                 id: id("band"),
                 name: Some("The Band".into()),
+                modules: Modules::ALL_ON,
             }),
         }
     );
     apply_put(&mut e, put);
     assert_eq!(
-        e.collaborators().get(&id("band")),
-        Some(&Some("The Band".into()))
+        e.collaborators().get(&id("band")).map(Collaborator::name),
+        Some(Some("The Band"))
     );
 }
 
@@ -284,7 +298,10 @@ fn putting_a_new_collaborator_without_a_name_creates_it_unnamed() {
     let mut e = event(1, &[]);
     let put = e.plan_put_collaborator(&id("band"), None);
     assert!(apply_put(&mut e, put));
-    assert_eq!(e.collaborators().get(&id("band")), Some(&None));
+    assert_eq!(
+        e.collaborators().get(&id("band")).map(Collaborator::name),
+        Some(None)
+    );
 }
 
 #[test]
@@ -296,15 +313,16 @@ fn putting_an_existing_collaborator_with_another_name_renames_it_without_creatin
     assert!(!put.created);
     assert_eq!(
         put.effect,
-        Some(EventEffect::CollaboratorPut {
+        Some(EventEffect::CollaboratorSet {
             id: id("band"),
             name: Some("New".into()),
+            modules: Modules::ALL_ON,
         })
     );
     apply_put(&mut e, put);
     assert_eq!(
-        e.collaborators().get(&id("band")),
-        Some(&Some("New".into()))
+        e.collaborators().get(&id("band")).map(Collaborator::name),
+        Some(Some("New"))
     );
 }
 
@@ -343,8 +361,8 @@ fn an_unnamed_collaborator_gets_a_name_when_one_is_put() {
     let put = e.plan_put_collaborator(&id("band"), Some("Named".into()));
     assert!(!apply_put(&mut e, put));
     assert_eq!(
-        e.collaborators().get(&id("band")),
-        Some(&Some("Named".into()))
+        e.collaborators().get(&id("band")).map(Collaborator::name),
+        Some(Some("Named"))
     );
 }
 
@@ -403,8 +421,11 @@ fn deleting_a_collaborator_drops_its_scoped_grants_and_attachments_only() {
     add_collaborator(&mut e, "band");
     add_collaborator(&mut e, "crew");
     add_area(&mut e, "stage");
-    attach(&mut e, "band", "ann", None).unwrap();
-    attach(&mut e, "crew", "ann", Some(vec![CollaboratorView])).unwrap();
+    attach_to_several(
+        &mut e,
+        "ann",
+        &[("band", None), ("crew", Some(vec![CollaboratorView]))],
+    );
     attach(&mut e, "band", "bob", None).unwrap();
     grant(&mut e, "bob", EventView, Scope::Event);
     grant(&mut e, "bob", AreaView, a("stage"));
@@ -415,7 +436,8 @@ fn deleting_a_collaborator_drops_its_scoped_grants_and_attachments_only() {
     e.apply(&effect);
 
     assert!(!e.collaborators().contains_key(&id("band")));
-    // ann keeps her other attachment and its grant
+    // ann keeps her other attachment and its grant, and with only one
+    // attachment left has free access again
     let ann = e.user_view(&id("ann"));
     assert_eq!(ann.collaborators, vec![id("crew")]);
     assert_eq!(ann.grants, vec![grant_of(CollaboratorView, c("crew"))]);
@@ -449,6 +471,7 @@ fn putting_a_deleted_collaborator_again_does_not_bring_back_its_grants() {
             license: None,
             collaborators: vec![],
             grants: vec![],
+            org_grants: vec![],
         }
     );
 }
@@ -635,10 +658,30 @@ fn attaching_again_after_a_grant_was_revoked_does_not_restore_it() {
 }
 
 #[test]
-fn a_user_can_be_attached_to_several_collaborators() {
+fn a_free_user_is_attached_to_one_collaborator_only_and_a_second_is_slot_required() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "band");
     add_collaborator(&mut e, "crew");
+    assert!(attach(&mut e, "crew", "ann", None).unwrap());
+    let before = e.clone();
+    assert_eq!(
+        attach(&mut e, "band", "ann", None),
+        Err(Error::SlotRequired {
+            user: id("ann"),
+            attached: id("crew"),
+        })
+    );
+    assert_eq!(e, before);
+    // attaching again where she is changes nothing and is no refusal
+    assert!(!attach(&mut e, "crew", "ann", None).unwrap());
+}
+
+#[test]
+fn slot_and_org_pro_holders_can_be_attached_to_several_collaborators() {
+    let mut e = event(1, &["boss"]);
+    add_collaborator(&mut e, "band");
+    add_collaborator(&mut e, "crew");
+    assign(&mut e, "ann").unwrap();
     assert!(attach(&mut e, "crew", "ann", None).unwrap());
     assert!(attach(&mut e, "band", "ann", None).unwrap());
     assert_eq!(
@@ -646,6 +689,38 @@ fn a_user_can_be_attached_to_several_collaborators() {
         vec![id("band"), id("crew")]
     );
     assert_eq!(e.user_view(&id("ann")).grants.len(), 12);
+    assert!(attach(&mut e, "crew", "boss", None).unwrap());
+    assert!(attach(&mut e, "band", "boss", None).unwrap());
+    assert_eq!(e.license_of(&id("boss")), Some(License::OrgPro));
+}
+
+#[test]
+fn a_user_on_two_collaborators_who_loses_the_slot_or_org_pro_has_no_license_until_down_to_one() {
+    let mut e = event(1, &["boss"]);
+    add_collaborator(&mut e, "band");
+    add_collaborator(&mut e, "crew");
+    attach_to_several(&mut e, "ann", &[("band", None), ("crew", None)]);
+    assert_eq!(e.license_of(&id("ann")), None);
+    assert_eq!(e.needing_slot(), vec![id("ann")]);
+    assert_eq!(
+        e.check(&id("ann"), CollaboratorView, &c("band")).unwrap(),
+        Decision::new(Reason::NoLicense, None)
+    );
+    // Org Pro taken away (or Org Pro → Org Standard, or the member removed:
+    // all the same to the event, which only sees the holders change)
+    attach(&mut e, "band", "boss", None).unwrap();
+    attach(&mut e, "crew", "boss", None).unwrap();
+    e.set_org_view(view(1, &[]));
+    assert_eq!(e.license_of(&id("boss")), None);
+    assert_eq!(e.needing_slot(), vec![id("ann"), id("boss")]);
+    // a slot again gives everything back; detaching down to one gives free
+    // access to that one
+    assign(&mut e, "ann").unwrap();
+    assert_eq!(e.license_of(&id("ann")), Some(License::EventPro));
+    let effect = e.plan_detach(&id("band"), &id("boss")).unwrap();
+    e.apply(&effect);
+    assert_eq!(e.license_of(&id("boss")), Some(License::Collaborator));
+    assert!(e.needing_slot().is_empty());
 }
 
 // --------------------------------------------------------------- detach
@@ -686,8 +761,11 @@ fn detaching_from_one_collaborator_keeps_the_others() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "band");
     add_collaborator(&mut e, "crew");
-    attach(&mut e, "band", "ann", None).unwrap();
-    attach(&mut e, "crew", "ann", None).unwrap();
+    attach_to_several(&mut e, "ann", &[("band", None), ("crew", None)]);
+    assert_eq!(
+        reason(&e, "ann", CollaboratorView, &c("crew")),
+        Reason::NoLicense
+    );
     let effect = e.plan_detach(&id("band"), &id("ann")).unwrap();
     e.apply(&effect);
     assert_eq!(e.user_view(&id("ann")).collaborators, vec![id("crew")]);
@@ -1018,20 +1096,18 @@ fn event_wide_grants_reach_a_free_collaborators_own_collaborators() {
 }
 
 #[test]
-fn event_admin_given_to_a_free_collaborator_covers_every_collaborator_permission_on_their_own_collaborators_and_nothing_else(
+fn event_admin_given_to_a_free_collaborator_covers_every_collaborator_permission_on_their_own_collaborator_and_nothing_else(
 ) {
     let mut e = checked_event(&[], "ann", &[(EventAdmin, Scope::Event)]);
     add_collaborator(&mut e, "mine2");
     attach(&mut e, "c", "ann", Some(vec![])).unwrap();
-    attach(&mut e, "mine2", "ann", Some(vec![])).unwrap();
     for p in collaborator_permissions() {
-        for mine in ["c", "mine2"] {
-            assert_eq!(
-                reason(&e, "ann", p, &c(mine)),
-                Reason::Granted,
-                "{p} {mine}"
-            );
-        }
+        assert_eq!(
+            reason(&e, "ann", p, &c("mine2")),
+            Reason::OutsideLicense,
+            "{p}"
+        );
+        assert_eq!(reason(&e, "ann", p, &c("c")), Reason::Granted, "{p}");
         assert_eq!(
             reason(&e, "ann", p, &c("other")),
             Reason::OutsideLicense,
@@ -1131,14 +1207,21 @@ fn checking_a_permission_with_a_scope_of_another_domain_is_refused() {
 fn the_user_view_lists_the_license_collaborators_and_grants_in_order() {
     let mut e = checked_event(&[], "ann", &[]);
     add_collaborator(&mut e, "b-band");
-    attach(&mut e, "c", "ann", Some(vec![CollaboratorFileView])).unwrap();
-    attach(&mut e, "b-band", "ann", Some(vec![CollaboratorView])).unwrap();
+    attach_to_several(
+        &mut e,
+        "ann",
+        &[
+            ("c", Some(vec![CollaboratorFileView])),
+            ("b-band", Some(vec![CollaboratorView])),
+        ],
+    );
     grant(&mut e, "ann", AreaView, a("a"));
     grant(&mut e, "ann", EventUpdate, Scope::Event);
     assert_eq!(
         e.user_view(&id("ann")),
         UserView {
-            license: Some(License::Collaborator),
+            // two collaborators and no slot: no license
+            license: None,
             collaborators: vec![id("b-band"), id("c")],
             grants: vec![
                 grant_of(EventUpdate, Scope::Event),
@@ -1146,6 +1229,7 @@ fn the_user_view_lists_the_license_collaborators_and_grants_in_order() {
                 grant_of(CollaboratorFileView, c("c")),
                 grant_of(AreaView, a("a")),
             ],
+            org_grants: vec![],
         }
     );
 }
@@ -1158,6 +1242,7 @@ fn the_user_view_of_a_stranger_is_empty_and_of_holders_names_their_license() {
         license,
         collaborators: vec![],
         grants: vec![],
+        org_grants: vec![],
     };
     assert_eq!(e.user_view(&id("nobody")), empty(None));
     assert_eq!(e.user_view(&id("pro")), empty(Some(License::OrgPro)));
@@ -1212,4 +1297,217 @@ fn applying_any_effect_twice_is_the_same_as_applying_it_once() {
         e.apply(effect);
         assert_eq!(e, once, "{effect:?}");
     }
+}
+
+// ------------------------------------------------------------- modules
+
+fn set_modules(e: &mut Event, collaborator: &str, change: ModulesChange) -> Put {
+    let put = e.plan_set_collaborator(&id(collaborator), None, change);
+    if let Some(effect) = &put.effect {
+        e.apply(effect);
+    }
+    put
+}
+
+fn modules_off(advancing: bool, schedule: bool, files: bool) -> ModulesChange {
+    ModulesChange {
+        advancing: advancing.then_some(false),
+        schedule: schedule.then_some(false),
+        files: files.then_some(false),
+    }
+}
+
+#[test]
+fn a_collaborator_is_created_with_every_module_on_and_missing_keys_stay() {
+    let mut e = event(1, &[]);
+    add_collaborator(&mut e, "band");
+    assert_eq!(
+        e.collaborator_view(&id("band")).unwrap().modules,
+        Modules::ALL_ON
+    );
+    let put = set_modules(&mut e, "band", modules_off(false, true, false));
+    assert!(!put.created);
+    assert_eq!(
+        put.effect,
+        Some(EventEffect::CollaboratorSet {
+            id: id("band"),
+            name: None,
+            modules: Modules {
+                advancing: true,
+                schedule: false,
+                files: true
+            },
+        })
+    );
+    // the same again, and a name-only put, keep the modules
+    assert_eq!(
+        set_modules(&mut e, "band", modules_off(false, true, false)).effect,
+        None
+    );
+    let put = e.plan_put_collaborator(&id("band"), Some("Band".into()));
+    apply_put(&mut e, put);
+    let view = e.collaborator_view(&id("band")).unwrap();
+    assert_eq!(view.name.as_deref(), Some("Band"));
+    assert!(!view.modules.schedule && view.modules.advancing && view.modules.files);
+    // created with modules in one go
+    let put = set_modules(&mut e, "new", modules_off(true, false, false));
+    assert!(put.created);
+    assert!(!e.collaborator_view(&id("new")).unwrap().modules.advancing);
+}
+
+#[test]
+fn a_module_off_denies_a_free_collaborator_its_permissions_after_outside_license() {
+    let mut e = checked_event(&[], "ann", &[]);
+    attach(
+        &mut e,
+        "c",
+        "ann",
+        Some(collaborator_permissions().collect()),
+    )
+    .unwrap();
+    set_modules(&mut e, "c", modules_off(true, false, true));
+    for p in collaborator_permissions() {
+        let expected = match Module::of(p) {
+            Some(Module::Advancing | Module::Files) => Reason::ModuleDisabled,
+            Some(Module::Schedule) | None => Reason::Granted,
+        };
+        assert_eq!(reason(&e, "ann", p, &c("c")), expected, "{p}");
+        // outside her collaborator it is still outside_license
+        assert_eq!(
+            reason(&e, "ann", p, &c("other")),
+            Reason::OutsideLicense,
+            "{p}"
+        );
+    }
+    // decided before no_permission: even with no grant it is module_disabled
+    let mut bare = checked_event(&[], "bob", &[]);
+    attach(&mut bare, "c", "bob", Some(vec![])).unwrap();
+    set_modules(&mut bare, "c", modules_off(true, true, true));
+    assert_eq!(
+        reason(&bare, "bob", CollaboratorAdvanceView, &c("c")),
+        Reason::ModuleDisabled
+    );
+    assert_eq!(
+        reason(&bare, "bob", CollaboratorView, &c("c")),
+        Reason::NoPermission
+    );
+    // on again: the grants, never touched, count again
+    set_modules(
+        &mut e,
+        "c",
+        ModulesChange {
+            advancing: Some(true),
+            schedule: Some(true),
+            files: Some(true),
+        },
+    );
+    for p in collaborator_permissions() {
+        assert_eq!(reason(&e, "ann", p, &c("c")), Reason::Granted, "{p}");
+    }
+}
+
+#[test]
+fn modules_do_not_limit_slot_or_org_pro_holders() {
+    let mut e = checked_event(&["boss"], "ann", &[(EventAdmin, Scope::Event)]);
+    grant(&mut e, "boss", EventAdmin, Scope::Event);
+    assign(&mut e, "ann").unwrap();
+    attach(&mut e, "c", "ann", None).unwrap();
+    set_modules(&mut e, "c", modules_off(true, true, true));
+    for p in collaborator_permissions() {
+        assert_eq!(reason(&e, "ann", p, &c("c")), Reason::Granted, "{p}");
+        assert_eq!(reason(&e, "boss", p, &c("c")), Reason::Granted, "{p}");
+    }
+}
+
+#[test]
+fn a_collaborator_reads_back_with_its_attached_users_sorted() {
+    let mut e = event(2, &[]);
+    add_collaborator(&mut e, "band");
+    add_collaborator(&mut e, "crew");
+    for u in ["zoe", "ann", "max"] {
+        attach(&mut e, "band", u, None).unwrap();
+    }
+    attach(&mut e, "crew", "kim", None).unwrap();
+    assert_eq!(
+        e.collaborator_view(&id("band")).unwrap(),
+        super::CollaboratorView {
+            id: id("band"),
+            name: None,
+            modules: Modules::ALL_ON,
+            users: vec![id("ann"), id("max"), id("zoe")],
+        }
+    );
+    assert_eq!(
+        e.collaborator_view(&id("nope")),
+        Err(Error::CollaboratorNotFound(id("nope")))
+    );
+}
+
+// ----------------------------------------------------- org-wide grants
+
+fn with_org_grants(
+    e: &mut Event,
+    slot_total: u32,
+    org_pro: &[&str],
+    grants: &[(&str, Permission)],
+) {
+    let mut view = (*view(slot_total, org_pro)).clone();
+    for (u, p) in grants {
+        let gs = view.org_grants.entry(id(u)).or_default();
+        gs.push(OrgGrant::new(*p).unwrap());
+        gs.sort();
+    }
+    e.set_org_view(Arc::new(view));
+}
+
+#[test]
+fn an_org_wide_grant_counts_as_if_granted_on_the_event_inside_the_ceiling() {
+    let mut e = checked_event(&[], "ann", &[]);
+    assign(&mut e, "ann").unwrap();
+    attach(&mut e, "c", "bob", Some(vec![])).unwrap();
+    with_org_grants(
+        &mut e,
+        2,
+        &["boss"],
+        &[
+            ("ann", EventScheduleEdit),
+            ("bob", EventAdmin),
+            ("boss", EventView),
+            ("nobody", EventAdmin),
+        ],
+    );
+    assert_eq!(
+        reason(&e, "ann", EventScheduleEdit, &Scope::Event),
+        Reason::Granted
+    );
+    // rule 4 reaches every collaborator and area
+    assert_eq!(
+        reason(&e, "ann", AreaScheduleView, &a("a")),
+        Reason::Granted
+    );
+    assert_eq!(
+        reason(&e, "ann", EventUpdate, &Scope::Event),
+        Reason::NoPermission
+    );
+    assert_eq!(
+        reason(&e, "boss", CollaboratorView, &c("other")),
+        Reason::Granted
+    );
+    // inside the ceiling only: a free collaborator gets their own collaborator
+    assert_eq!(
+        reason(&e, "bob", CollaboratorAdvanceEdit, &c("c")),
+        Reason::Granted
+    );
+    assert_eq!(
+        reason(&e, "bob", EventView, &Scope::Event),
+        Reason::OutsideLicense
+    );
+    assert_eq!(
+        reason(&e, "nobody", EventView, &Scope::Event),
+        Reason::NoLicense
+    );
+    assert_eq!(
+        e.user_view(&id("ann")).org_grants,
+        vec![OrgGrant::new(EventScheduleEdit).unwrap()]
+    );
 }

@@ -1,7 +1,5 @@
 //! Licenses, license ceilings and the answer to a check (SPEC §1 "The check").
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::{Domain, Id, Permission, Scope};
@@ -47,8 +45,9 @@ impl From<OrgLicense> for License {
 #[derive(Debug)]
 pub enum Ceiling<'a> {
     Everything,
-    /// Free collaborator access: Collaborator permissions on these only.
-    Collaborators(&'a BTreeSet<Id>),
+    /// Free collaborator access: Collaborator permissions on this one
+    /// collaborator only (the modules it has on may take some away).
+    Collaborator(&'a Id),
     Nothing,
 }
 
@@ -56,8 +55,8 @@ impl Ceiling<'_> {
     pub fn admits(&self, permission: Permission, scope: &Scope) -> bool {
         match (self, scope) {
             (Ceiling::Everything, _) => true,
-            (Ceiling::Collaborators(mine), Scope::Collaborator(c)) => {
-                permission.domain() == Domain::Collaborator && mine.contains(c)
+            (Ceiling::Collaborator(mine), Scope::Collaborator(c)) => {
+                permission.domain() == Domain::Collaborator && *mine == c
             }
             _ => false,
         }
@@ -71,14 +70,18 @@ pub enum Reason {
     Granted,
     NoLicense,
     OutsideLicense,
+    /// A free collaborator, inside their collaborator, whose module for the
+    /// permission is off.
+    ModuleDisabled,
     NoPermission,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 4] = [
+    pub const ALL: [Reason; 5] = [
         Reason::Granted,
         Reason::NoLicense,
         Reason::OutsideLicense,
+        Reason::ModuleDisabled,
         Reason::NoPermission,
     ];
 
@@ -87,6 +90,7 @@ impl Reason {
             Reason::Granted => "granted",
             Reason::NoLicense => "no_license",
             Reason::OutsideLicense => "outside_license",
+            Reason::ModuleDisabled => "module_disabled",
             Reason::NoPermission => "no_permission",
         }
     }
@@ -132,9 +136,9 @@ mod tests {
     }
 
     #[test]
-    fn a_collaborator_ceiling_admits_collaborator_permissions_on_its_own_collaborators_only() {
-        let mine: BTreeSet<Id> = [id("band")].into();
-        let ceiling = Ceiling::Collaborators(&mine);
+    fn a_collaborator_ceiling_admits_collaborator_permissions_on_its_own_collaborator_only() {
+        let mine = id("band");
+        let ceiling = Ceiling::Collaborator(&mine);
         assert!(ceiling.admits(
             Permission::CollaboratorAdvanceEdit,
             &Scope::Collaborator(id("band"))

@@ -4,6 +4,7 @@
 //! request changes nothing and the journal can replay exactly what was
 //! applied.
 
+mod collaborator;
 mod error;
 mod event;
 mod grants;
@@ -16,10 +17,15 @@ pub mod usage;
 #[cfg(test)]
 mod proptests;
 
+pub use collaborator::{
+    Attachment, Attachments, Collaborator, CollaboratorView, Module, Modules, ModulesChange,
+};
 pub use error::{Error, InUse};
-pub use event::{Event, EventEffect, OrgView, Put, UserView};
+pub use event::{Event, EventEffect, EventV1, OrgView, Put, UserView};
 pub use grants::GrantSet;
 pub use id::{Id, IdHasher, IdMap, IdSet, MAX_ID_LEN};
 pub use license::{Ceiling, Decision, License, OrgLicense, Reason};
-pub use org::{MemberPlan, Org, OrgEffect, OrgKind, Pools, PoolsChange, MAX_POOL};
-pub use permission::{Action, Domain, Grant, Permission, Scope};
+pub use org::{
+    MemberPlan, Org, OrgEffect, OrgKind, OrgV1, Pools, PoolsChange, Prices, PricesChange, MAX_POOL,
+};
+pub use permission::{Action, Domain, Grant, OrgGrant, Permission, Scope};

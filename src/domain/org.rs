@@ -1,10 +1,13 @@
 //! Organizations: kind, license pools and members (SPEC §1 "Organizations").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Error, Id, IdSet, InUse, License, OrgLicense, Reason};
+use super::{
+    Decision, Error, Id, IdMap, IdSet, InUse, License, OrgGrant, OrgLicense, OrgView, Permission,
+    Reason,
+};
 
 /// The most of any license an org can own.
 pub const MAX_POOL: u32 = 1_000_000;
@@ -44,7 +47,34 @@ pub struct PoolsChange {
     pub event_pro: Option<u32>,
 }
 
-/// A change to an org's own state, as applied and journaled.
+/// The price of one seat of each pool for one billing period, in any unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prices {
+    pub org_standard: u64,
+    pub org_pro: u64,
+    pub event_pro: u64,
+}
+
+/// A request to change some prices; `None` leaves one unchanged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PricesChange {
+    pub org_standard: Option<u64>,
+    pub org_pro: Option<u64>,
+    pub event_pro: Option<u64>,
+}
+
+impl Prices {
+    pub fn with(self, change: PricesChange) -> Prices {
+        Prices {
+            org_standard: change.org_standard.unwrap_or(self.org_standard),
+            org_pro: change.org_pro.unwrap_or(self.org_pro),
+            event_pro: change.event_pro.unwrap_or(self.event_pro),
+        }
+    }
+}
+
+/// A change to an org's own state, as applied and journaled. New variants
+/// go at the end: the journal encodes a variant by its index.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrgEffect {
     PoolsSet(Pools),
@@ -54,6 +84,20 @@ pub enum OrgEffect {
     },
     MemberRemoved {
         user: Id,
+    },
+    /// Pools and prices, whole (`PUT /licenses`).
+    LicensesSet {
+        pools: Pools,
+        prices: Prices,
+    },
+    /// An Event permission granted to `user` on every event of the org.
+    OrgGranted {
+        user: Id,
+        permission: Permission,
+    },
+    OrgRevoked {
+        user: Id,
+        permission: Permission,
     },
 }
 
@@ -75,6 +119,43 @@ pub struct Org {
     pools: Pools,
     /// Team members and the license each holds (at most one).
     members: BTreeMap<Id, Option<OrgLicense>>,
+    /// Org-wide grants by user (anyone, member or not).
+    grants: BTreeMap<Id, BTreeSet<OrgGrant>>,
+    prices: Prices,
+}
+
+/// An org's state as the first snapshot format held it, before org-wide
+/// grants and prices, field for field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgV1 {
+    pub kind: OrgKind,
+    pub pools: Pools,
+    pub members: BTreeMap<Id, Option<OrgLicense>>,
+}
+
+impl From<OrgV1> for Org {
+    /// No org-wide grants, every price 0.
+    fn from(v1: OrgV1) -> Org {
+        Org {
+            kind: v1.kind,
+            pools: v1.pools,
+            members: v1.members,
+            grants: BTreeMap::new(),
+            prices: Prices::default(),
+        }
+    }
+}
+
+impl From<&Org> for OrgV1 {
+    /// What the first format can hold of an org: org-wide grants and prices
+    /// are left out.
+    fn from(o: &Org) -> OrgV1 {
+        OrgV1 {
+            kind: o.kind.clone(),
+            pools: o.pools,
+            members: o.members.clone(),
+        }
+    }
 }
 
 impl Org {
@@ -83,7 +164,74 @@ impl Org {
             kind,
             pools: Pools::default(),
             members: BTreeMap::new(),
+            grants: BTreeMap::new(),
+            prices: Prices::default(),
         }
+    }
+
+    pub fn prices(&self) -> Prices {
+        self.prices
+    }
+
+    /// What the org's events know of it: Event Pro, the Org Pro holders and
+    /// the org-wide grants.
+    pub fn view(&self) -> OrgView {
+        OrgView {
+            slot_total: self.pools.event_pro,
+            org_pro: self.org_pro_holders(),
+            org_grants: self.org_grants_by_user(),
+        }
+    }
+
+    /// Every user's org-wide grants, as events look them up.
+    pub fn org_grants_by_user(&self) -> IdMap<Vec<OrgGrant>> {
+        self.grants
+            .iter()
+            .map(|(u, gs)| (u.clone(), gs.iter().cloned().collect()))
+            .collect()
+    }
+
+    /// A user's org-wide grants, sorted.
+    pub fn org_grants(&self, user: &Id) -> Vec<OrgGrant> {
+        self.grants
+            .get(user)
+            .map(|gs| gs.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Grants `permission` to `user` on every event of the org; `None`
+    /// when they already have it. Event permissions only (`bad_request`).
+    pub fn plan_org_grant(
+        &self,
+        user: &Id,
+        permission: Permission,
+    ) -> Result<Option<OrgEffect>, Error> {
+        let grant = OrgGrant::new(permission)?;
+        let exists = self.grants.get(user).is_some_and(|gs| gs.contains(&grant));
+        Ok((!exists).then(|| OrgEffect::OrgGranted {
+            user: user.clone(),
+            permission,
+        }))
+    }
+
+    pub fn plan_org_revoke(&self, user: &Id, permission: Permission) -> Result<OrgEffect, Error> {
+        let grant = OrgGrant::new(permission)?;
+        if !self.grants.get(user).is_some_and(|gs| gs.contains(&grant)) {
+            return Err(Error::OrgGrantNotFound(user.clone()));
+        }
+        Ok(OrgEffect::OrgRevoked {
+            user: user.clone(),
+            permission,
+        })
+    }
+
+    /// [`Org::plan_pools`] with prices: the new pools and prices.
+    pub fn plan_licenses(
+        &self,
+        pools: PoolsChange,
+        prices: PricesChange,
+    ) -> Result<(Pools, Prices), Error> {
+        Ok((self.plan_pools(pools)?, self.prices.with(prices)))
     }
 
     pub fn kind(&self) -> &OrgKind {
@@ -245,6 +393,23 @@ impl Org {
             }
             OrgEffect::MemberRemoved { user } => {
                 self.members.remove(user);
+            }
+            OrgEffect::LicensesSet { pools, prices } => {
+                self.pools = *pools;
+                self.prices = *prices;
+            }
+            OrgEffect::OrgGranted { user, permission } => {
+                if let Ok(g) = OrgGrant::new(*permission) {
+                    self.grants.entry(user.clone()).or_default().insert(g);
+                }
+            }
+            OrgEffect::OrgRevoked { user, permission } => {
+                if let Some(gs) = self.grants.get_mut(user) {
+                    gs.retain(|g| g.permission() != *permission);
+                    if gs.is_empty() {
+                        self.grants.remove(user);
+                    }
+                }
             }
         }
     }
@@ -456,5 +621,80 @@ mod tests {
             Err(Error::MemberNotFound(_))
         ));
         set(&mut org, "bob", Some(OrgLicense::OrgStandard)).unwrap();
+    }
+
+    #[test]
+    fn org_wide_grants_are_event_permissions_granted_once_and_revoked() {
+        let mut org = team(0, 0);
+        let ann = id("ann");
+        assert!(matches!(
+            org.plan_org_grant(&ann, Permission::CollaboratorView),
+            Err(Error::BadRequest(_))
+        ));
+        assert!(matches!(
+            org.plan_org_grant(&ann, Permission::AreaView),
+            Err(Error::BadRequest(_))
+        ));
+        for p in [Permission::EventView, Permission::EventAdmin] {
+            let e = org.plan_org_grant(&ann, p).unwrap().unwrap();
+            org.apply(&e);
+        }
+        assert_eq!(org.plan_org_grant(&ann, Permission::EventView), Ok(None));
+        let mine: Vec<Permission> = org
+            .org_grants(&ann)
+            .iter()
+            .map(OrgGrant::permission)
+            .collect();
+        assert_eq!(mine, vec![Permission::EventAdmin, Permission::EventView]);
+        assert_eq!(org.view().org_grants.get(&ann).map(Vec::len), Some(2));
+        let before = org.clone();
+        assert_eq!(
+            org.plan_org_revoke(&ann, Permission::EventUpdate),
+            Err(Error::OrgGrantNotFound(ann.clone()))
+        );
+        assert_eq!(org, before);
+        for p in [Permission::EventView, Permission::EventAdmin] {
+            let e = org.plan_org_revoke(&ann, p).unwrap();
+            org.apply(&e);
+        }
+        assert!(org.org_grants(&ann).is_empty());
+        assert!(org.view().org_grants.is_empty());
+    }
+
+    #[test]
+    fn prices_are_set_with_the_pools_and_missing_ones_stay() {
+        let mut org = team(2, 0);
+        assert_eq!(org.prices(), Prices::default());
+        let change = PricesChange {
+            org_pro: Some(30),
+            event_pro: Some(5),
+            ..PricesChange::default()
+        };
+        let (pools, prices) = org.plan_licenses(PoolsChange::default(), change).unwrap();
+        org.apply(&OrgEffect::LicensesSet { pools, prices });
+        let (pools, prices) = org
+            .plan_licenses(
+                PoolsChange::default(),
+                PricesChange {
+                    org_standard: Some(10),
+                    ..PricesChange::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(pools.org_standard, 2);
+        assert_eq!(
+            prices,
+            Prices {
+                org_standard: 10,
+                org_pro: 30,
+                event_pro: 5
+            }
+        );
+        // a pool refusal refuses the prices too
+        let lower = PoolsChange {
+            org_standard: Some(MAX_POOL + 1),
+            ..PoolsChange::default()
+        };
+        assert!(org.plan_licenses(lower, change).is_err());
     }
 }

@@ -246,6 +246,42 @@ impl Grant {
     }
 }
 
+/// An Event-domain permission granted to a user on every event of an org
+/// (SPEC §1 "Org-wide grants"). A struct of its own so that what an org
+/// grant carries can grow (e.g. an expiry).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OrgGrant {
+    permission: Permission,
+}
+
+impl OrgGrant {
+    /// Only Event-domain permissions can be org-wide: the others name a
+    /// scope that exists on one event only.
+    pub fn new(permission: Permission) -> Result<OrgGrant, Error> {
+        if permission.domain() != Domain::Event {
+            return Err(Error::BadRequest(format!(
+                "{permission} cannot be granted org-wide: only Event permissions can (a collaborator or area exists on one event only)"
+            )));
+        }
+        Ok(OrgGrant { permission })
+    }
+
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+
+    /// Whether it covers `want` on `scope` of any event of the org, exactly
+    /// as the same grant given on that event would.
+    #[inline]
+    pub fn covers(&self, want: Permission, scope: &Scope) -> bool {
+        Grant {
+            permission: self.permission,
+            scope: Scope::Event,
+        }
+        .covers(want, scope)
+    }
+}
+
 /// For each permission held, the permissions it covers as bit sets (bit `i`
 /// is `Permission::ALL[i]`).
 struct Tables {

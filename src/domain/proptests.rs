@@ -1,26 +1,21 @@
-//! Property tests of the rules: random operation sequences over one team org
-//! and a few events keep the license invariants, refusals change nothing,
-//! effects are idempotent, the check is monotone in grants, implication is
-//! transitive, and every reachable state survives the codec and replay.
+//! Property tests of the pure rules: the check is monotone in grants (and
+//! modules and the one-collaborator rule are ceilings, not grants), a check
+//! is allowed exactly when inside the ceiling and covered, and implication
+//! is transitive. The whole-system model (org, events, journal replay and
+//! the codec) is in `tests/model.rs`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use proptest::prelude::*;
 
 use crate::domain::{
-    Decision, Domain, Error, Event, EventEffect, Grant, Id, IdSet, InUse, License, Org, OrgEffect,
-    OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, Put, Reason, Scope, MAX_POOL,
+    Decision, Domain, Event, EventEffect, Grant, Id, IdSet, License, Modules, OrgGrant, OrgView,
+    Permission, Reason, Scope,
 };
-use crate::persist::state::Content;
-use crate::persist::{codec, Record, Seq, State};
 
-const ORG: &str = "org";
 const USERS: [&str; 4] = ["u0", "u1", "u2", "u3"];
-const EVENTS: [&str; 3] = ["e0", "e1", "e2"];
 /// Collaborators and areas share these ids, so the two kinds collide too.
 const SCOPES: [&str; 2] = ["s0", "s1"];
-const NAMES: [&str; 2] = ["n0", "n1"];
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -28,10 +23,6 @@ fn id(s: &str) -> Id {
 
 fn user(i: usize) -> Id {
     id(USERS[i % USERS.len()])
-}
-
-fn event_id(i: usize) -> Id {
-    id(EVENTS[i % EVENTS.len()])
 }
 
 fn scope_id(i: usize) -> Id {
@@ -47,505 +38,8 @@ fn scope_for(p: Permission, i: usize) -> Scope {
     }
 }
 
-// ------------------------------------------------------------ operations
-
-#[derive(Clone, Debug)]
-enum Op {
-    SetPools(PoolsChange),
-    SetMember {
-        user: usize,
-        license: Option<OrgLicense>,
-    },
-    RemoveMember {
-        user: usize,
-    },
-    PutCollaborator {
-        event: usize,
-        id: usize,
-        name: Option<usize>,
-    },
-    DeleteCollaborator {
-        event: usize,
-        id: usize,
-    },
-    PutArea {
-        event: usize,
-        id: usize,
-        name: Option<usize>,
-    },
-    DeleteArea {
-        event: usize,
-        id: usize,
-    },
-    AssignSlot {
-        event: usize,
-        user: usize,
-    },
-    ReleaseSlot {
-        event: usize,
-        user: usize,
-    },
-    Attach {
-        event: usize,
-        collaborator: usize,
-        user: usize,
-        permissions: Option<Vec<Permission>>,
-    },
-    Detach {
-        event: usize,
-        collaborator: usize,
-        user: usize,
-    },
-    Grant {
-        event: usize,
-        user: usize,
-        permission: Permission,
-        scope: usize,
-    },
-    Revoke {
-        event: usize,
-        user: usize,
-        permission: Permission,
-        scope: usize,
-    },
-    /// Detaches the user from the `pick`-th collaborator they are attached
-    /// to, if any (so that detaching succeeds often enough).
-    DetachHeld {
-        event: usize,
-        user: usize,
-        pick: usize,
-    },
-    /// Revokes the `pick`-th grant the user has, if any.
-    RevokeHeld {
-        event: usize,
-        user: usize,
-        pick: usize,
-    },
-}
-
 fn permission() -> impl Strategy<Value = Permission> {
     prop::sample::select(Permission::ALL)
-}
-
-fn collaborator_permission() -> impl Strategy<Value = Permission> {
-    prop::sample::select(
-        Permission::ALL
-            .iter()
-            .copied()
-            .filter(|p| p.domain() == Domain::Collaborator)
-            .collect::<Vec<_>>(),
-    )
-}
-
-fn pool_count() -> impl Strategy<Value = Option<u32>> {
-    prop_oneof![
-        8 => Just(None),
-        16 => (0u32..=3).prop_map(Some),
-        // rarely, a count over the cap
-        1 => Just(Some(MAX_POOL + 1)),
-    ]
-}
-
-fn org_license() -> impl Strategy<Value = Option<OrgLicense>> {
-    prop_oneof![
-        Just(None),
-        Just(Some(OrgLicense::OrgStandard)),
-        Just(Some(OrgLicense::OrgPro)),
-    ]
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    let u = || 0..USERS.len();
-    // most operations go to the first event, so that things pile up there
-    let e = || prop_oneof![3 => Just(0), 2 => Just(1), 1 => Just(2)];
-    let s = || 0..SCOPES.len();
-    let name = || prop::option::of(0..NAMES.len());
-    let attach_list = prop_oneof![
-        Just(None),
-        prop::collection::vec(collaborator_permission(), 0..4).prop_map(Some),
-        prop::collection::vec(permission(), 1..3).prop_map(Some),
-    ];
-    prop_oneof![
-        2 => (pool_count(), pool_count(), pool_count()).prop_map(|(s, p, e)| {
-            Op::SetPools(PoolsChange {
-                org_standard: s,
-                org_pro: p,
-                event_pro: e,
-            })
-        }),
-        3 => (u(), org_license()).prop_map(|(user, license)| Op::SetMember { user, license }),
-        1 => u().prop_map(|user| Op::RemoveMember { user }),
-        2 => (e(), s(), name()).prop_map(|(event, id, name)| Op::PutCollaborator { event, id, name }),
-        1 => (e(), s()).prop_map(|(event, id)| Op::DeleteCollaborator { event, id }),
-        2 => (e(), s(), name()).prop_map(|(event, id, name)| Op::PutArea { event, id, name }),
-        1 => (e(), s()).prop_map(|(event, id)| Op::DeleteArea { event, id }),
-        4 => (e(), u()).prop_map(|(event, user)| Op::AssignSlot { event, user }),
-        2 => (e(), u()).prop_map(|(event, user)| Op::ReleaseSlot { event, user }),
-        3 => (e(), s(), u(), attach_list).prop_map(|(event, collaborator, user, permissions)| {
-            Op::Attach {
-                event,
-                collaborator,
-                user,
-                permissions,
-            }
-        }),
-        1 => (e(), s(), u()).prop_map(|(event, collaborator, user)| Op::Detach {
-            event,
-            collaborator,
-            user,
-        }),
-        3 => (e(), u(), permission(), s()).prop_map(|(event, user, permission, scope)| {
-            Op::Grant {
-                event,
-                user,
-                permission,
-                scope,
-            }
-        }),
-        2 => (e(), u(), permission(), s()).prop_map(|(event, user, permission, scope)| {
-            Op::Revoke {
-                event,
-                user,
-                permission,
-                scope,
-            }
-        }),
-        1 => (e(), u(), 0..8usize).prop_map(|(event, user, pick)| Op::DetachHeld { event, user, pick }),
-        2 => (e(), u(), 0..8usize).prop_map(|(event, user, pick)| Op::RevokeHeld { event, user, pick }),
-    ]
-}
-
-// ----------------------------------------------------------------- model
-
-/// One team org and its events, driven the way the org and event actors
-/// drive the domain, with every applied change recorded as the journal
-/// would hold it.
-#[derive(Clone, Debug)]
-struct World {
-    org_id: Id,
-    org: Org,
-    events: BTreeMap<Id, Event>,
-    records: Vec<(Seq, Record)>,
-}
-
-/// The part of a world that a refused operation must leave alone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Observed {
-    org: Org,
-    events: BTreeMap<Id, Event>,
-}
-
-impl World {
-    /// A team org with `event_pro` slots (at least one, to create events)
-    /// and every event of `EVENTS`.
-    fn new(event_pro: u32) -> World {
-        let org_id = id(ORG);
-        let mut world = World {
-            org_id: org_id.clone(),
-            org: Org::new(OrgKind::Team),
-            events: BTreeMap::new(),
-            records: Vec::new(),
-        };
-        world.record(Record::OrgCreated {
-            org: org_id.clone(),
-            kind: OrgKind::Team,
-        });
-        let pools = world
-            .org
-            .plan_pools(PoolsChange {
-                event_pro: Some(event_pro.max(1)),
-                ..PoolsChange::default()
-            })
-            .unwrap();
-        world.apply_org(OrgEffect::PoolsSet(pools));
-        let view = world.current_view();
-        for e in EVENTS {
-            world.record(Record::EventCreated {
-                org: org_id.clone(),
-                event: id(e),
-                name: Some(format!("Event {e}")),
-            });
-            world
-                .events
-                .insert(id(e), Event::new(Some(format!("Event {e}")), view.clone()));
-        }
-        world
-    }
-
-    fn observed(&self) -> Observed {
-        Observed {
-            org: self.org.clone(),
-            events: self.events.clone(),
-        }
-    }
-
-    fn record(&mut self, record: Record) {
-        let seq = Seq::try_from(self.records.len()).unwrap() + 1;
-        self.records.push((seq, record));
-    }
-
-    fn current_view(&self) -> Arc<OrgView> {
-        Arc::new(OrgView {
-            slot_total: self.org.pools().event_pro,
-            org_pro: self.org.org_pro_holders(),
-        })
-    }
-
-    /// Publishes the org's licenses to every event, as the org actor does.
-    fn publish_view(&mut self) {
-        let view = self.current_view();
-        for e in self.events.values_mut() {
-            e.set_org_view(view.clone());
-        }
-    }
-
-    /// Applies an org effect (checking that applying it again changes
-    /// nothing), journals it, and publishes the new view.
-    fn apply_org(&mut self, effect: OrgEffect) {
-        self.org.apply(&effect);
-        let once = self.org.clone();
-        self.org.apply(&effect);
-        assert_eq!(self.org, once, "applying {effect:?} twice differs");
-        self.record(Record::Org {
-            org: self.org_id.clone(),
-            effect,
-        });
-        self.publish_view();
-    }
-
-    /// Applies an event effect, idempotently, without journaling it.
-    fn apply_event_unrecorded(event: &mut Event, effect: &EventEffect) {
-        event.apply(effect);
-        let once = event.clone();
-        event.apply(effect);
-        assert_eq!(*event, once, "applying {effect:?} twice differs");
-    }
-
-    fn apply_event(&mut self, event: &Id, effect: EventEffect) {
-        let e = self.events.get_mut(event).unwrap();
-        Self::apply_event_unrecorded(e, &effect);
-        self.record(Record::Event {
-            org: self.org_id.clone(),
-            event: event.clone(),
-            effect,
-        });
-    }
-
-    fn apply_put(&mut self, event: &Id, put: Put) {
-        if let Some(effect) = put.effect {
-            self.apply_event(event, effect);
-        }
-    }
-
-    fn event(&self, i: usize) -> (Id, &Event) {
-        let eid = event_id(i);
-        let e = self.events.get(&eid).unwrap();
-        (eid, e)
-    }
-
-    /// Runs one operation; a refusal is returned and must change nothing.
-    fn step(&mut self, op: &Op) -> Result<(), Error> {
-        match op {
-            Op::SetPools(change) => {
-                let pools = self.org.plan_pools(*change)?;
-                if pools == self.org.pools() {
-                    return Ok(());
-                }
-                // The org actor's cross-event rule: lowering Event Pro below
-                // the slots any event uses is refused whole.
-                let blocked: Vec<(Id, u32)> = self
-                    .events
-                    .iter()
-                    .filter(|(_, e)| !e.fits(pools.event_pro))
-                    .map(|(id, e)| (id.clone(), e.slots_used()))
-                    .collect();
-                if !blocked.is_empty() {
-                    return Err(Error::LicensesInUse(InUse::Events(blocked)));
-                }
-                self.apply_org(OrgEffect::PoolsSet(pools));
-            }
-            Op::SetMember { user: u, license } => {
-                let u = user(*u);
-                let plan = self.org.plan_member(&u, *license)?;
-                let Some(effect) = plan.effect else {
-                    assert_eq!(self.org.member(&u).unwrap(), license.map(License::from));
-                    return Ok(());
-                };
-                if plan.becomes_org_pro {
-                    // Every event releases their slot; the org's record of
-                    // the change is what the journal replays.
-                    let given = EventEffect::OrgProGiven { user: u.clone() };
-                    for e in self.events.values_mut() {
-                        Self::apply_event_unrecorded(e, &given);
-                    }
-                }
-                self.apply_org(effect);
-            }
-            Op::RemoveMember { user: u } => {
-                let effect = self.org.plan_remove_member(&user(*u))?;
-                self.apply_org(effect);
-            }
-            Op::PutCollaborator { event, id, name } => {
-                let (eid, e) = self.event(*event);
-                let put = e.plan_put_collaborator(&scope_id(*id), name.map(|n| NAMES[n].into()));
-                self.apply_put(&eid, put);
-            }
-            Op::DeleteCollaborator { event, id } => {
-                let (eid, e) = self.event(*event);
-                let effect = e.plan_delete_collaborator(&scope_id(*id))?;
-                self.apply_event(&eid, effect);
-            }
-            Op::PutArea { event, id, name } => {
-                let (eid, e) = self.event(*event);
-                let put = e.plan_put_area(&scope_id(*id), name.map(|n| NAMES[n].into()));
-                self.apply_put(&eid, put);
-            }
-            Op::DeleteArea { event, id } => {
-                let (eid, e) = self.event(*event);
-                let effect = e.plan_delete_area(&scope_id(*id))?;
-                self.apply_event(&eid, effect);
-            }
-            Op::AssignSlot { event, user: u } => {
-                let (eid, e) = self.event(*event);
-                let put = e.plan_assign_slot(&user(*u))?;
-                self.apply_put(&eid, put);
-            }
-            Op::ReleaseSlot { event, user: u } => {
-                let (eid, e) = self.event(*event);
-                let effect = e.plan_release_slot(&user(*u))?;
-                self.apply_event(&eid, effect);
-            }
-            Op::Attach {
-                event,
-                collaborator,
-                user: u,
-                permissions,
-            } => {
-                let (eid, e) = self.event(*event);
-                let put =
-                    e.plan_attach(&scope_id(*collaborator), &user(*u), permissions.clone())?;
-                self.apply_put(&eid, put);
-            }
-            Op::Detach {
-                event,
-                collaborator,
-                user: u,
-            } => {
-                let (eid, e) = self.event(*event);
-                let effect = e.plan_detach(&scope_id(*collaborator), &user(*u))?;
-                self.apply_event(&eid, effect);
-            }
-            Op::Grant {
-                event,
-                user: u,
-                permission,
-                scope,
-            } => {
-                let (eid, e) = self.event(*event);
-                let grant = Grant::new(*permission, scope_for(*permission, *scope)).unwrap();
-                let put = e.plan_grant(&user(*u), grant)?;
-                self.apply_put(&eid, put);
-            }
-            Op::Revoke {
-                event,
-                user: u,
-                permission,
-                scope,
-            } => {
-                let (eid, e) = self.event(*event);
-                let grant = Grant::new(*permission, scope_for(*permission, *scope)).unwrap();
-                let effect = e.plan_revoke(&user(*u), grant)?;
-                self.apply_event(&eid, effect);
-            }
-            Op::DetachHeld {
-                event,
-                user: u,
-                pick,
-            } => {
-                let (eid, e) = self.event(*event);
-                let held = e.user_view(&user(*u)).collaborators;
-                if let Some(c) = held.get(pick % held.len().max(1)) {
-                    let effect = e.plan_detach(c, &user(*u))?;
-                    self.apply_event(&eid, effect);
-                }
-            }
-            Op::RevokeHeld {
-                event,
-                user: u,
-                pick,
-            } => {
-                let (eid, e) = self.event(*event);
-                let held = e.user_view(&user(*u)).grants;
-                if let Some(g) = held.get(pick % held.len().max(1)) {
-                    let effect = e.plan_revoke(&user(*u), g.clone())?;
-                    self.apply_event(&eid, effect);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The license invariants of SPEC §1, checked after every step.
-    fn assert_invariants(&self) -> Result<(), TestCaseError> {
-        let pools = self.org.pools();
-        let org_pro = self.org.org_pro_holders();
-        prop_assert!(self.org.used(OrgLicense::OrgStandard) <= pools.org_standard);
-        prop_assert!(self.org.used(OrgLicense::OrgPro) <= pools.org_pro);
-        prop_assert_eq!(self.org.used(OrgLicense::OrgPro) as usize, org_pro.len());
-        for (eid, e) in &self.events {
-            prop_assert!(
-                e.slots_used() <= pools.event_pro,
-                "{} holds {} slots of {}",
-                eid,
-                e.slots_used(),
-                pools.event_pro
-            );
-            prop_assert!(e.fits(pools.event_pro));
-            for holder in e.slot_holders() {
-                prop_assert!(
-                    !org_pro.contains(holder),
-                    "Org Pro holder {} holds a slot on {}",
-                    holder,
-                    eid
-                );
-            }
-            // every event sees the org as it is
-            prop_assert_eq!(e.org_view().slot_total, pools.event_pro);
-            prop_assert_eq!(&e.org_view().org_pro, &org_pro);
-            for i in 0..USERS.len() {
-                let u = user(i);
-                let license = e.license_of(&u);
-                if org_pro.contains(&u) {
-                    prop_assert_eq!(license, Some(License::OrgPro));
-                } else if e.slot_holders().contains(&u) {
-                    prop_assert_eq!(license, Some(License::EventPro));
-                }
-                prop_assert_eq!(e.user_view(&u).license, license);
-            }
-        }
-        Ok(())
-    }
-
-    /// The state the journal would rebuild: the records replayed from empty.
-    fn replayed(&self) -> State {
-        let mut state = State::default();
-        for (seq, record) in &self.records {
-            state.replay(*seq, record);
-        }
-        state.rebuild_views();
-        state
-    }
-
-    fn content(&self) -> Content<'_> {
-        Content {
-            orgs: vec![(&self.org_id, &self.org)],
-            events: self
-                .events
-                .iter()
-                .map(|(e, ev)| ((&self.org_id, e), ev))
-                .collect(),
-        }
-    }
 }
 
 /// `default` cases per property, or `PROPTEST_CASES` when set: the same
@@ -557,62 +51,6 @@ fn cases(default: u32) -> ProptestConfig {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default);
     ProptestConfig::with_cases(n)
-}
-
-fn scenario() -> impl Strategy<Value = (u32, Vec<Op>)> {
-    (1u32..=3, prop::collection::vec(op(), 1..64))
-}
-
-proptest! {
-    #![proptest_config(cases(192))]
-
-    #[test]
-    fn random_operations_keep_the_license_invariants_and_refusals_change_nothing(
-        (event_pro, ops) in scenario()
-    ) {
-        let mut world = World::new(event_pro);
-        world.assert_invariants()?;
-        for op in &ops {
-            let before = world.observed();
-            let records = world.records.len();
-            if let Err(refusal) = world.step(op) {
-                prop_assert_eq!(
-                    &world.observed(),
-                    &before,
-                    "{:?} was refused ({:?}) but changed the state",
-                    op,
-                    refusal
-                );
-                prop_assert_eq!(world.records.len(), records);
-            }
-            world.assert_invariants()?;
-        }
-    }
-
-    #[test]
-    fn every_reachable_state_survives_the_codec_and_replays_to_the_live_state(
-        (event_pro, ops) in scenario()
-    ) {
-        let mut world = World::new(event_pro);
-        for op in &ops {
-            let _ = world.step(op);
-        }
-        let mut state = world.replayed();
-        prop_assert_eq!(state.content(), world.content());
-
-        let bytes = codec::encode(&state).unwrap();
-        let mut decoded: State = codec::decode(&bytes).unwrap();
-        decoded.rebuild_views();
-        state.rebuild_views();
-        prop_assert_eq!(&decoded, &state);
-        prop_assert_eq!(decoded.content(), world.content());
-
-        // the journal records themselves survive the codec too
-        for (_, record) in &world.records {
-            let bytes = codec::encode(record).unwrap();
-            prop_assert_eq!(&codec::decode::<Record>(&bytes).unwrap(), record);
-        }
-    }
 }
 
 // ------------------------------------------------ monotonicity in grants
@@ -644,8 +82,53 @@ fn user_grant() -> impl Strategy<Value = (usize, Permission, usize)> {
     (0..USERS.len(), permission(), 0..SCOPES.len())
 }
 
+/// The modules of each of `SCOPES`' collaborators.
+fn modules() -> impl Strategy<Value = Vec<Modules>> {
+    let one = (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(a, s, f)| Modules {
+        advancing: a,
+        schedule: s,
+        files: f,
+    });
+    prop::collection::vec(one, SCOPES.len())
+}
+
+/// An org-wide grant: (user, Event permission).
+fn org_grant() -> impl Strategy<Value = (usize, Permission)> {
+    let event_permissions: Vec<Permission> = Permission::ALL
+        .iter()
+        .copied()
+        .filter(|p| p.domain() == Domain::Event)
+        .collect();
+    (0..USERS.len(), prop::sample::select(event_permissions))
+}
+
+/// Gives org-wide grants, as the org pushes them to its events.
+fn give_org_wide(e: &mut Event, grants: &[(usize, Permission)]) {
+    let mut view = (**e.org_view()).clone();
+    for &(u, p) in grants {
+        let gs = view.org_grants.entry(user(u)).or_default();
+        gs.push(OrgGrant::new(p).unwrap());
+        gs.sort();
+        gs.dedup();
+    }
+    e.set_org_view(Arc::new(view));
+}
+
+/// Sets the modules of `SCOPES`' collaborators.
+fn set_modules(e: &mut Event, modules: &[Modules]) {
+    for (s, m) in modules.iter().enumerate() {
+        e.apply(&EventEffect::CollaboratorSet {
+            id: scope_id(s),
+            name: None,
+            modules: *m,
+        });
+    }
+}
+
 /// An event with every collaborator and area of `SCOPES`, the holders'
-/// licenses, and no grants.
+/// licenses, and no grants. A holder attached to several collaborators
+/// without a slot or Org Pro is one who lost their slot (as attaching them
+/// takes one).
 fn licensed_event(holders: &[Holder]) -> Event {
     let org_pro: IdSet = holders
         .iter()
@@ -658,6 +141,7 @@ fn licensed_event(holders: &[Holder]) -> Event {
         Arc::new(OrgView {
             slot_total: u32::try_from(USERS.len()).unwrap(),
             org_pro,
+            ..Default::default()
         }),
     );
     for s in SCOPES {
@@ -677,8 +161,11 @@ fn licensed_event(holders: &[Holder]) -> Event {
         }
         for (s, attached) in h.attached.iter().enumerate() {
             if *attached {
-                let put = e.plan_attach(&scope_id(s), &user(i), Some(vec![])).unwrap();
-                e.apply(&put.effect.unwrap());
+                e.apply(&EventEffect::Attached {
+                    collaborator: scope_id(s),
+                    user: user(i),
+                    permissions: vec![],
+                });
             }
         }
     }
@@ -717,10 +204,13 @@ proptest! {
     #[test]
     fn adding_grants_never_turns_an_allowed_check_into_a_denied_one(
         holders in prop::collection::vec(holder(), USERS.len()),
+        modules in modules(),
         grants in prop::collection::vec(user_grant(), 0..12),
-        more in prop::collection::vec(user_grant(), 1..6),
+        more in prop::collection::vec(user_grant(), 0..6),
+        org_wide in prop::collection::vec(org_grant(), 0..4),
     ) {
         let mut e = licensed_event(&holders);
+        set_modules(&mut e, &modules);
         for g in &grants {
             give(&mut e, *g);
         }
@@ -728,6 +218,7 @@ proptest! {
         for g in &more {
             give(&mut e, *g);
         }
+        give_org_wide(&mut e, &org_wide);
         let after = every_check(&e);
         for ((query, was), (_, now)) in before.iter().zip(&after) {
             // the license never depends on grants
@@ -742,13 +233,51 @@ proptest! {
         }
     }
 
+    /// Modules and the one-collaborator rule are ceilings: turning a module
+    /// off, or attaching a user who is already attached somewhere to one
+    /// more collaborator, never allows anything that was denied.
+    #[test]
+    fn modules_off_and_more_attachments_never_allow_more(
+        holders in prop::collection::vec(holder(), USERS.len()),
+        modules in modules(),
+        grants in prop::collection::vec(user_grant(), 0..12),
+        org_wide in prop::collection::vec(org_grant(), 0..4),
+        attach in (0..USERS.len(), 0..SCOPES.len()),
+    ) {
+        let mut e = licensed_event(&holders);
+        give_org_wide(&mut e, &org_wide);
+        for g in &grants {
+            give(&mut e, *g);
+        }
+        let before = every_check(&e);
+        set_modules(&mut e, &modules);
+        let (u, c) = attach;
+        if holders[u].attached.iter().any(|a| *a) {
+            e.apply(&EventEffect::Attached {
+                collaborator: scope_id(c),
+                user: user(u),
+                permissions: vec![],
+            });
+        }
+        let after = every_check(&e);
+        for ((query, was), (_, now)) in before.iter().zip(&after) {
+            if now.allowed {
+                prop_assert!(was.allowed, "{:?} was denied ({:?}), then allowed", query, was);
+            }
+        }
+    }
+
     #[test]
     fn a_random_check_is_allowed_exactly_when_inside_the_ceiling_and_covered(
         holders in prop::collection::vec(holder(), USERS.len()),
+        modules in modules(),
         grants in prop::collection::vec(user_grant(), 0..12),
+        org_wide in prop::collection::vec(org_grant(), 0..4),
         query in user_grant(),
     ) {
         let mut e = licensed_event(&holders);
+        set_modules(&mut e, &modules);
+        give_org_wide(&mut e, &org_wide);
         for g in &grants {
             give(&mut e, *g);
         }
@@ -758,22 +287,35 @@ proptest! {
         let h = &holders[u];
         let covered = grants.iter().any(|&(gu, gp, gs)| {
             gu == u && Grant::new(gp, scope_for(gp, gs)).unwrap().covers(p, &scope)
+        }) || org_wide.iter().any(|&(gu, gp)| {
+            gu == u && Grant::new(gp, Scope::Event).unwrap().covers(p, &scope)
         });
         let attached_here = matches!(&scope, Scope::Collaborator(_)) && h.attached[s];
+        let attachments = h.attached.iter().filter(|a| **a).count();
         let (license, inside) = if h.org_pro {
             (Some(License::OrgPro), true)
         } else if h.slot {
             (Some(License::EventPro), true)
-        } else if h.attached.iter().any(|a| *a) {
+        } else if attachments == 1 {
             (Some(License::Collaborator), attached_here)
         } else {
             (None, false)
         };
-        let reason = match (license, inside, covered) {
-            (None, _, _) => Reason::NoLicense,
-            (Some(_), false, _) => Reason::OutsideLicense,
-            (Some(_), true, false) => Reason::NoPermission,
-            (Some(_), true, true) => Reason::Granted,
+        let module_off = license == Some(License::Collaborator) && {
+            let m = modules[s];
+            match p {
+                Permission::CollaboratorAdvanceView | Permission::CollaboratorAdvanceEdit => !m.advancing,
+                Permission::CollaboratorScheduleView | Permission::CollaboratorScheduleEdit => !m.schedule,
+                Permission::CollaboratorFileView | Permission::CollaboratorFileUpload => !m.files,
+                _ => false,
+            }
+        };
+        let reason = match (license, inside, module_off, covered) {
+            (None, _, _, _) => Reason::NoLicense,
+            (Some(_), false, _, _) => Reason::OutsideLicense,
+            (Some(_), true, true, _) => Reason::ModuleDisabled,
+            (Some(_), true, false, false) => Reason::NoPermission,
+            (Some(_), true, false, true) => Reason::Granted,
         };
         prop_assert_eq!(d, Decision::new(reason, license));
     }
@@ -864,58 +406,4 @@ proptest! {
             g, mid, want
         );
     }
-}
-
-// ---------------------------------------------------- small sanity checks
-
-#[test]
-fn the_model_refuses_lowering_event_pro_below_any_events_slots() {
-    let mut world = World::new(2);
-    world.step(&Op::AssignSlot { event: 1, user: 0 }).unwrap();
-    world.step(&Op::AssignSlot { event: 1, user: 1 }).unwrap();
-    let before = world.observed();
-    let lower = Op::SetPools(PoolsChange {
-        event_pro: Some(1),
-        ..PoolsChange::default()
-    });
-    assert_eq!(
-        world.step(&lower),
-        Err(Error::LicensesInUse(InUse::Events(vec![(id("e1"), 2)])))
-    );
-    assert_eq!(world.observed(), before);
-    world.step(&Op::ReleaseSlot { event: 1, user: 1 }).unwrap();
-    world.step(&lower).unwrap();
-    assert_eq!(
-        world.org.pools(),
-        Pools {
-            org_standard: 0,
-            org_pro: 0,
-            event_pro: 1,
-        }
-    );
-}
-
-#[test]
-fn giving_org_pro_releases_the_members_slots_live_and_on_replay() {
-    let mut world = World::new(1);
-    world
-        .step(&Op::SetPools(PoolsChange {
-            org_pro: Some(1),
-            ..PoolsChange::default()
-        }))
-        .unwrap();
-    world.step(&Op::AssignSlot { event: 0, user: 2 }).unwrap();
-    world.step(&Op::AssignSlot { event: 2, user: 2 }).unwrap();
-    world
-        .step(&Op::SetMember {
-            user: 2,
-            license: Some(OrgLicense::OrgPro),
-        })
-        .unwrap();
-    assert!(world.events.values().all(|e| e.slot_holders().is_empty()));
-    assert_eq!(
-        world.step(&Op::AssignSlot { event: 0, user: 2 }),
-        Err(Error::OrgProHolder(user(2)))
-    );
-    assert_eq!(world.replayed().content(), world.content());
 }

@@ -112,6 +112,8 @@ pub fn code_of(e: &Error) -> (StatusCode, &'static str) {
         Error::SlotNotFound(_) => (S::NOT_FOUND, "slot_not_found"),
         Error::GrantNotFound(_) => (S::NOT_FOUND, "grant_not_found"),
         Error::AttachmentNotFound { .. } => (S::NOT_FOUND, "attachment_not_found"),
+        Error::OrgGrantNotFound(_) => (S::NOT_FOUND, "grant_not_found"),
+        Error::SlotRequired { .. } => (S::CONFLICT, "slot_required"),
     }
 }
 

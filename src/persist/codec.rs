@@ -5,8 +5,14 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// The format version this build writes, and the only one it reads.
+/// The journal format version this build writes, and the only one it
+/// reads. New journal records are new enum variants at the end, which old
+/// journals never hold, so it has not changed.
 pub const FORMAT_VERSION: u32 = 1;
+/// The snapshot format version this build writes. 2: collaborator modules,
+/// org-wide grants, event peaks and org prices. Version 1 is read too
+/// (`persist::v1`).
+pub const SNAPSHOT_VERSION: u32 = 2;
 pub const JOURNAL_MAGIC: [u8; 8] = *b"GHJOURNL";
 pub const SNAPSHOT_MAGIC: [u8; 8] = *b"GHSNAPSH";
 /// Magic plus a little-endian `u32` version.
@@ -46,15 +52,29 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
 }
 
 pub fn header(magic: [u8; 8]) -> [u8; HEADER_LEN] {
+    header_of(magic, FORMAT_VERSION)
+}
+
+pub fn header_of(magic: [u8; 8], version: u32) -> [u8; HEADER_LEN] {
     let mut h = [0u8; HEADER_LEN];
     let (m, v) = h.split_at_mut(8);
     m.copy_from_slice(&magic);
-    v.copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    v.copy_from_slice(&version.to_le_bytes());
     h
 }
 
 /// What is wrong with a file's header, if anything.
 pub fn check_header(bytes: &[u8], magic: [u8; 8]) -> Result<(), String> {
+    match version_of(bytes, magic)? {
+        FORMAT_VERSION => Ok(()),
+        other => Err(format!(
+            "format version {other} is not readable by this build (it reads version {FORMAT_VERSION})"
+        )),
+    }
+}
+
+/// The format version a file's header names, once its magic is checked.
+pub fn version_of(bytes: &[u8], magic: [u8; 8]) -> Result<u32, String> {
     let Some((m, rest)) = bytes.split_first_chunk::<8>() else {
         return Err("the file is shorter than its header".into());
     };
@@ -64,10 +84,5 @@ pub fn check_header(bytes: &[u8], magic: [u8; 8]) -> Result<(), String> {
     let Some(v) = rest.first_chunk::<4>() else {
         return Err("the file is shorter than its header".into());
     };
-    match u32::from_le_bytes(*v) {
-        FORMAT_VERSION => Ok(()),
-        other => Err(format!(
-            "format version {other} is not readable by this build (it reads version {FORMAT_VERSION})"
-        )),
-    }
+    Ok(u32::from_le_bytes(*v))
 }

@@ -8,6 +8,7 @@ pub mod record;
 pub mod restore;
 pub mod snapshot;
 pub mod state;
+pub mod v1;
 
 pub use journal::{Journal, JournalError};
 pub use record::{Record, Seq};

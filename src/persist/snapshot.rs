@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC};
+use super::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 use super::journal::{segment_of, segment_path, sync_dir};
 use super::{OrgState, Seq, State};
 use crate::domain::Id;
@@ -108,7 +108,7 @@ fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), S
     let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", tmp.display());
     let mut file = File::create(&tmp).map_err(|e| fail("cannot create", e))?;
     let mut head = Vec::with_capacity(HEADER_LEN + 12);
-    head.extend_from_slice(&codec::header(SNAPSHOT_MAGIC));
+    head.extend_from_slice(&codec::header_of(SNAPSHOT_MAGIC, SNAPSHOT_VERSION));
     head.extend_from_slice(&(body.len() as u64).to_le_bytes());
     head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
     file.write_all(&head)
@@ -124,7 +124,12 @@ fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), S
 /// Reads and checks a snapshot file whole; never returns part of one.
 pub fn read(path: &Path) -> Result<Snapshot, String> {
     let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    codec::check_header(&bytes, SNAPSHOT_MAGIC)?;
+    let version = codec::version_of(&bytes, SNAPSHOT_MAGIC)?;
+    if version != SNAPSHOT_VERSION && version != 1 {
+        return Err(format!(
+            "snapshot format version {version} is not readable by this build (it reads 1 and {SNAPSHOT_VERSION})"
+        ));
+    }
     let rest = bytes.get(HEADER_LEN..).unwrap_or_default();
     let (Some(len), Some(crc)) = (rest.first_chunk::<8>(), rest.get(8..12)) else {
         return Err("the file ends inside its header".into());
@@ -142,7 +147,12 @@ pub fn read(path: &Path) -> Result<Snapshot, String> {
     if crc32fast::hash(body) != u32::from_le_bytes(c) {
         return Err("checksum mismatch: the file is damaged".into());
     }
-    codec::decode(body).map_err(|e| format!("the body does not decode: {e}"))
+    let decoded = if version == 1 {
+        codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from)
+    } else {
+        codec::decode(body)
+    };
+    decoded.map_err(|e| format!("the body does not decode: {e}"))
 }
 
 /// The snapshot and journal files of a folder, by number, oldest first.

@@ -122,10 +122,7 @@ impl State {
             let view = Arc::new(
                 self.orgs
                     .get(org_id)
-                    .map_or_else(OrgView::default, |o| OrgView {
-                        slot_total: o.org.pools().event_pro,
-                        org_pro: o.org.org_pro_holders(),
-                    }),
+                    .map_or_else(OrgView::default, |o| o.org.view()),
             );
             for e in events.values_mut() {
                 e.event.set_org_view(view.clone());
@@ -162,5 +159,47 @@ impl State {
                 .flat_map(|(o, m)| m.iter().map(move |(e, s)| ((o, e), &s.event)))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::domain::{Grant, GrantSet, Id, Permission, Scope};
+    use crate::persist::codec::{decode, encode};
+
+    /// Grants out of order, with a duplicate.
+    fn sample() -> Vec<Grant> {
+        let c = |s: &str| Scope::Collaborator(Id::parse(s).unwrap());
+        let area = Scope::Area(Id::parse("a0").unwrap());
+        [
+            (Permission::EventView, Scope::Event),
+            (Permission::CollaboratorAdvanceEdit, c("c2")),
+            (Permission::CollaboratorAdvanceEdit, c("c1")),
+            (Permission::AreaFileUpload, area),
+            (Permission::EventView, Scope::Event),
+        ]
+        .into_iter()
+        .map(|(p, s)| Grant::new(p, s).unwrap())
+        .collect()
+    }
+
+    /// A user's grants on an event encode in snapshots and the journal
+    /// exactly as the `BTreeSet` they once were.
+    #[test]
+    fn encodes_exactly_as_a_btree_set_and_decodes_any_order() {
+        let model: BTreeSet<Grant> = sample().into_iter().collect();
+        let mut set = GrantSet::default();
+        for g in sample() {
+            set.insert(g);
+        }
+        let theirs = encode(&model).unwrap();
+        assert_eq!(encode(&set).unwrap(), theirs);
+        assert_eq!(decode::<GrantSet>(&theirs).unwrap(), set);
+        // Unsorted, with a duplicate: read as the set it names.
+        let raw = encode(&sample()).unwrap();
+        assert_eq!(decode::<GrantSet>(&raw).unwrap(), set);
     }
 }

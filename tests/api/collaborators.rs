@@ -254,9 +254,13 @@ async fn detaching_from_an_unknown_collaborator_returns_404_collaborator_not_fou
 #[actix_web::test]
 async fn deleting_a_collaborator_drops_its_attachments_and_scoped_grants_only() {
     let app = event_with_collaborators().await;
+    // amy on two collaborators: attached while she held the only slot
+    app.slot("acme", "e1", "amy").await;
     app.attach("acme", "e1", "artist", "amy").await;
     app.attach_with("acme", "e1", "vendor", "amy", &["Collaborator.View"])
         .await;
+    let (status, _) = app.delete("/v1/orgs/acme/events/e1/slots/amy").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
     app.slot("acme", "e1", "bob").await;
     app.grant(
         "acme",
@@ -274,6 +278,7 @@ async fn deleting_a_collaborator_drops_its_attachments_and_scoped_grants_only() 
         .await;
 
     assert_eq!(answer.0, StatusCode::NO_CONTENT, "{:?}", answer.1);
+    // down to one collaborator: free access again
     let amy = app.event_user("acme", "e1", "amy").await;
     assert_eq!(amy["license"], "collaborator");
     assert_eq!(amy["collaborators"], json!(["vendor"]));
@@ -450,11 +455,19 @@ async fn event_wide_grants_of_a_free_collaborator_reach_their_collaborators_only
 }
 
 #[actix_web::test]
-async fn a_user_attached_to_two_collaborators_works_on_both() {
+async fn a_second_collaborator_needs_a_slot_and_a_slot_holder_works_on_both() {
     let app = event_with_collaborators().await;
     app.attach("acme", "e1", "artist", "amy").await;
-    app.attach("acme", "e1", "vendor", "amy").await;
+    let before = app.event_user("acme", "e1", "amy").await;
+    let (status, body) = app
+        .put_empty("/v1/orgs/acme/events/e1/collaborators/vendor/users/amy")
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "slot_required");
+    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
 
+    app.slot("acme", "e1", "amy").await;
+    app.attach("acme", "e1", "vendor", "amy").await;
     for collaborator in ["artist", "vendor"] {
         let check = app
             .check(
@@ -465,10 +478,24 @@ async fn a_user_attached_to_two_collaborators_works_on_both() {
                 Scope::Collaborator(collaborator),
             )
             .await;
-        assert_check(&check, true, "granted", Some("collaborator"));
+        assert_check(&check, true, "granted", Some("event_pro"));
     }
     let user = app.event_user("acme", "e1", "amy").await;
     assert_eq!(user["collaborators"], json!(["artist", "vendor"]));
+
+    // the slot released, she keeps both attachments and has no license
+    let (status, body) = app.delete("/v1/orgs/acme/events/e1/slots/amy").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let check = app
+        .check(
+            "acme",
+            "e1",
+            "amy",
+            "Collaborator.View",
+            Scope::Collaborator("artist"),
+        )
+        .await;
+    assert_check(&check, false, "no_license", None);
 }
 
 #[actix_web::test]

@@ -560,6 +560,8 @@ async fn reading_an_event_user_shows_license_collaborators_and_grants() {
     app.collaborator("acme", "e1", "vendor").await;
     app.collaborator("acme", "e1", "artist").await;
     app.area("acme", "e1", "bar").await;
+    // a slot, to be on two collaborators
+    app.slot("acme", "e1", "amy").await;
     app.attach_with("acme", "e1", "vendor", "amy", &["Collaborator.View"])
         .await;
     app.attach_with("acme", "e1", "artist", "amy", &["Collaborator.FileView"])
@@ -576,7 +578,7 @@ async fn reading_an_event_user_shows_license_collaborators_and_grants() {
 
     assert_eq!(status, StatusCode::OK, "{user}");
     assert_eq!(user["user"], "amy");
-    assert_eq!(user["license"], "collaborator");
+    assert_eq!(user["license"], "event_pro");
     assert_eq!(user["collaborators"], json!(["artist", "vendor"]));
     assert_eq!(
         crate::helpers::sorted(&user["grants"]),

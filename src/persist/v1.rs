@@ -1,0 +1,489 @@
+//! The first snapshot format (version 1), read and converted: collaborators
+//! then have every module on, orgs no org-wide grants and every price 0, and
+//! an event's peak is the slots it had in use. Journals need no converter:
+//! records added since are new enum variants at the end, which a version 1
+//! journal never holds, and bincode encodes a variant by its index.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::snapshot::Snapshot;
+use super::{EventState, OrgState, Seq, State};
+use crate::domain::{Event, EventV1, Id, Org, OrgV1};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotV1 {
+    pub taken_at_ms: u64,
+    pub segment: u64,
+    pub next_seq: Seq,
+    pub state: StateV1,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateV1 {
+    pub orgs: BTreeMap<Id, OrgStateV1>,
+    pub events: BTreeMap<Id, BTreeMap<Id, EventStateV1>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgStateV1 {
+    pub org: OrgV1,
+    pub applied_seq: Seq,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventStateV1 {
+    pub event: EventV1,
+    pub applied_seq: Seq,
+}
+
+impl From<SnapshotV1> for Snapshot {
+    fn from(v1: SnapshotV1) -> Snapshot {
+        Snapshot {
+            taken_at_ms: v1.taken_at_ms,
+            segment: v1.segment,
+            next_seq: v1.next_seq,
+            state: v1.state.into(),
+        }
+    }
+}
+
+impl From<StateV1> for State {
+    fn from(v1: StateV1) -> State {
+        State {
+            orgs: v1
+                .orgs
+                .into_iter()
+                .map(|(id, o)| {
+                    let org = Org::from(o.org);
+                    (
+                        id,
+                        OrgState {
+                            org,
+                            applied_seq: o.applied_seq,
+                        },
+                    )
+                })
+                .collect(),
+            events: v1
+                .events
+                .into_iter()
+                .map(|(org, events)| {
+                    let events = events
+                        .into_iter()
+                        .map(|(id, e)| {
+                            let event = Event::from(e.event);
+                            (
+                                id,
+                                EventState {
+                                    event,
+                                    applied_seq: e.applied_seq,
+                                },
+                            )
+                        })
+                        .collect();
+                    (org, events)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&State> for StateV1 {
+    /// What the first format can hold of a state (to write one in tests).
+    fn from(state: &State) -> StateV1 {
+        StateV1 {
+            orgs: state
+                .orgs
+                .iter()
+                .map(|(id, o)| {
+                    let org = OrgV1::from(&o.org);
+                    (
+                        id.clone(),
+                        OrgStateV1 {
+                            org,
+                            applied_seq: o.applied_seq,
+                        },
+                    )
+                })
+                .collect(),
+            events: state
+                .events
+                .iter()
+                .map(|(org, events)| {
+                    let events = events
+                        .iter()
+                        .map(|(id, e)| {
+                            let event = EventV1::from(&e.event);
+                            (
+                                id.clone(),
+                                EventStateV1 {
+                                    event,
+                                    applied_seq: e.applied_seq,
+                                },
+                            )
+                        })
+                        .collect();
+                    (org.clone(), events)
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! The types as version 1 wrote them, copied here, encode a snapshot and
+    //! journal records that this build must load.
+
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::domain::{
+        Grant, IdSet, License, Modules, OrgEffect, OrgKind, OrgLicense, Permission, Pools, Prices,
+        Reason, Scope,
+    };
+    use crate::persist::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC};
+    use crate::persist::{snapshot, Record};
+
+    #[derive(Serialize)]
+    struct OldEvent {
+        name: Option<String>,
+        collaborators: BTreeMap<Id, Option<String>>,
+        areas: BTreeMap<Id, Option<String>>,
+        slots: IdSet,
+        attachments: crate::domain::IdMap<BTreeSet<Id>>,
+        grants: crate::domain::IdMap<BTreeSet<Grant>>,
+    }
+
+    #[derive(Serialize)]
+    struct OldOrg {
+        kind: OrgKind,
+        pools: Pools,
+        members: BTreeMap<Id, Option<OrgLicense>>,
+    }
+
+    #[derive(Serialize)]
+    struct OldOrgState {
+        org: OldOrg,
+        applied_seq: Seq,
+    }
+
+    #[derive(Serialize)]
+    struct OldEventState {
+        event: OldEvent,
+        applied_seq: Seq,
+    }
+
+    #[derive(Serialize)]
+    struct OldState {
+        orgs: BTreeMap<Id, OldOrgState>,
+        events: BTreeMap<Id, BTreeMap<Id, OldEventState>>,
+    }
+
+    #[derive(Serialize)]
+    struct OldSnapshot {
+        taken_at_ms: u64,
+        segment: u64,
+        next_seq: Seq,
+        state: OldState,
+    }
+
+    #[allow(dead_code)] // only some variants are written
+    #[derive(Serialize)]
+    enum OldEventEffect {
+        Renamed {
+            name: Option<String>,
+        },
+        CollaboratorPut {
+            id: Id,
+            name: Option<String>,
+        },
+        CollaboratorDeleted {
+            id: Id,
+        },
+        AreaPut {
+            id: Id,
+            name: Option<String>,
+        },
+        AreaDeleted {
+            id: Id,
+        },
+        SlotAssigned {
+            user: Id,
+        },
+        SlotReleased {
+            user: Id,
+        },
+        Attached {
+            collaborator: Id,
+            user: Id,
+            permissions: Vec<Permission>,
+        },
+        Detached {
+            collaborator: Id,
+            user: Id,
+        },
+        Granted {
+            user: Id,
+            grant: Grant,
+        },
+        Revoked {
+            user: Id,
+            grant: Grant,
+        },
+        OrgProGiven {
+            user: Id,
+        },
+    }
+
+    #[allow(dead_code)]
+    #[derive(Serialize)]
+    enum OldOrgEffect {
+        PoolsSet(Pools),
+        MemberSet {
+            user: Id,
+            license: Option<OrgLicense>,
+        },
+        MemberRemoved {
+            user: Id,
+        },
+    }
+
+    #[allow(dead_code)]
+    #[derive(Serialize)]
+    enum OldRecord {
+        OrgCreated {
+            org: Id,
+            kind: OrgKind,
+        },
+        Org {
+            org: Id,
+            effect: OldOrgEffect,
+        },
+        EventCreated {
+            org: Id,
+            event: Id,
+            name: Option<String>,
+        },
+        EventDeleted {
+            org: Id,
+            event: Id,
+        },
+        Event {
+            org: Id,
+            event: Id,
+            effect: OldEventEffect,
+        },
+    }
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    fn ids(list: &[&str]) -> BTreeSet<Id> {
+        list.iter().map(|s| id(s)).collect()
+    }
+
+    /// Org `acme` (Event Pro 2, Org Standard 1 held by ann) and its event
+    /// `e1`: collaborators band and crew, bob holding a slot, carl attached
+    /// to both collaborators (he held a slot once), dora to band.
+    fn old_snapshot() -> OldSnapshot {
+        let band = Grant::new(
+            Permission::CollaboratorAdvanceEdit,
+            Scope::Collaborator(id("band")),
+        );
+        let event = OldEvent {
+            name: Some("Fest".into()),
+            collaborators: [(id("band"), Some("The Band".into())), (id("crew"), None)].into(),
+            areas: [(id("stage"), None)].into(),
+            slots: [id("bob")].into_iter().collect(),
+            attachments: [
+                (id("carl"), ids(&["band", "crew"])),
+                (id("dora"), ids(&["band"])),
+            ]
+            .into_iter()
+            .collect(),
+            grants: [
+                (id("dora"), [band.clone().unwrap()].into()),
+                (id("carl"), [band.unwrap()].into()),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let org = OldOrg {
+            kind: OrgKind::Team,
+            pools: Pools {
+                org_standard: 1,
+                org_pro: 0,
+                event_pro: 2,
+            },
+            members: [(id("ann"), Some(OrgLicense::OrgStandard))].into(),
+        };
+        OldSnapshot {
+            taken_at_ms: 1_700_000_000_000,
+            segment: 3,
+            next_seq: 20,
+            state: OldState {
+                orgs: [(
+                    id("acme"),
+                    OldOrgState {
+                        org,
+                        applied_seq: 5,
+                    },
+                )]
+                .into(),
+                events: [(
+                    id("acme"),
+                    [(
+                        id("e1"),
+                        OldEventState {
+                            event,
+                            applied_seq: 19,
+                        },
+                    )]
+                    .into(),
+                )]
+                .into(),
+            },
+        }
+    }
+
+    /// A snapshot file as version 1 wrote it.
+    fn write_v1(dir: &std::path::Path, snap: &OldSnapshot) -> std::path::PathBuf {
+        let body = codec::encode(snap).unwrap();
+        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, 1).to_vec();
+        assert_eq!(bytes.len(), HEADER_LEN);
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        let path = snapshot::path(dir, snap.segment);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_version_1_snapshot_loads_with_modules_on_no_org_grants_prices_0_and_peak_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_v1(dir.path(), &old_snapshot());
+        let snap = snapshot::read(&path).unwrap();
+        assert_eq!((snap.segment, snap.next_seq), (3, 20));
+        let mut state = snap.state;
+        state.rebuild_views();
+        let org = &state.orgs[&id("acme")].org;
+        assert_eq!(org.pools().event_pro, 2);
+        assert_eq!(org.member(&id("ann")).unwrap(), Some(License::OrgStandard));
+        assert_eq!(org.prices(), Prices::default());
+        assert!(org.org_grants(&id("ann")).is_empty());
+        let e = &state.events[&id("acme")][&id("e1")].event;
+        assert_eq!(e.name(), Some("Fest"));
+        for c in ["band", "crew"] {
+            assert_eq!(e.collaborators()[&id(c)].modules, Modules::ALL_ON);
+        }
+        assert_eq!(e.collaborators()[&id("band")].name(), Some("The Band"));
+        assert_eq!(e.peak(), 1);
+        // carl, on two collaborators with no slot, has no license; dora has
+        // free access on band
+        let check = |u: &str| {
+            e.check(
+                &id(u),
+                Permission::CollaboratorAdvanceEdit,
+                &Scope::Collaborator(id("band")),
+            )
+            .unwrap()
+            .reason
+        };
+        assert_eq!(check("carl"), Reason::NoLicense);
+        assert_eq!(check("dora"), Reason::Granted);
+        assert_eq!(e.license_of(&id("bob")), Some(License::EventPro));
+        assert_eq!(
+            e.user_view(&id("carl")).collaborators,
+            vec![id("band"), id("crew")]
+        );
+        // written again, it is the current version and reads back the same
+        let (again, _) = snapshot::write(
+            dir.path(),
+            &snapshot::Snapshot {
+                segment: 4,
+                state: state.clone(),
+                ..snapshot::read(&path).unwrap()
+            },
+        )
+        .unwrap();
+        let mut back = snapshot::read(&again).unwrap().state;
+        back.rebuild_views();
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn version_1_journal_records_decode_as_the_same_records_and_replay() {
+        let old = [
+            OldRecord::Event {
+                org: id("acme"),
+                event: id("e1"),
+                effect: OldEventEffect::SlotAssigned { user: id("carl") },
+            },
+            OldRecord::Event {
+                org: id("acme"),
+                event: id("e1"),
+                effect: OldEventEffect::Attached {
+                    collaborator: id("crew"),
+                    user: id("dora"),
+                    permissions: vec![Permission::CollaboratorView],
+                },
+            },
+            OldRecord::Org {
+                org: id("acme"),
+                effect: OldOrgEffect::MemberSet {
+                    user: id("ann"),
+                    license: None,
+                },
+            },
+        ];
+        let new = [
+            Record::Event {
+                org: id("acme"),
+                event: id("e1"),
+                effect: crate::domain::EventEffect::SlotAssigned { user: id("carl") },
+            },
+            Record::Event {
+                org: id("acme"),
+                event: id("e1"),
+                effect: crate::domain::EventEffect::Attached {
+                    collaborator: id("crew"),
+                    user: id("dora"),
+                    permissions: vec![Permission::CollaboratorView],
+                },
+            },
+            Record::Org {
+                org: id("acme"),
+                effect: OrgEffect::MemberSet {
+                    user: id("ann"),
+                    license: None,
+                },
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_v1(dir.path(), &old_snapshot());
+        let mut state = snapshot::read(&path).unwrap().state;
+        for (i, (o, n)) in old.iter().zip(&new).enumerate() {
+            let bytes = codec::encode(o).unwrap();
+            let decoded: Record = codec::decode(&bytes).unwrap();
+            assert_eq!(&decoded, n);
+            state.replay(20 + i as u64, &decoded);
+        }
+        state.rebuild_views();
+        let e = &state.events[&id("acme")][&id("e1")].event;
+        // carl holds a slot again (peak 2); dora, now on two collaborators
+        // without one, has no license
+        assert_eq!(e.license_of(&id("carl")), Some(License::EventPro));
+        assert_eq!(e.peak(), 2);
+        assert_eq!(e.license_of(&id("dora")), None);
+        assert_eq!(
+            state.orgs[&id("acme")].org.member(&id("ann")).unwrap(),
+            None
+        );
+    }
+}
