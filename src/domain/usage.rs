@@ -43,8 +43,9 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use super::Prices;
 use super::{Id, OrgLicense, Pools};
 
 pub use swap::{SwapPlan, EXACT_CANDIDATES};
@@ -52,13 +53,6 @@ pub use swap::{SwapPlan, EXACT_CANDIDATES};
 /// The most users a `denied_by_license` item lists (SPEC: at most 20).
 pub const MAX_DENIED_SHOWN: usize = 20;
 
-/// The price of one seat of each pool for one billing period, in any unit.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prices {
-    pub org_standard: u64,
-    pub org_pro: u64,
-    pub event_pro: u64,
-}
 
 /// Everything the usage answer is computed from.
 #[derive(Clone, Debug, Default)]
