@@ -4,6 +4,7 @@
 
 pub mod codec;
 pub mod journal;
+pub mod lock;
 pub mod record;
 pub mod restore;
 pub mod snapshot;

@@ -102,7 +102,10 @@ pub fn truncate(path: &Path, len: usize) {
     file.set_len(len as u64).expect("truncate");
 }
 
-/// Every file of a folder and its bytes.
+/// The lock file every server writes its pid into: not part of the state.
+pub const LOCK_FILE: &str = "gatehouse.lock";
+
+/// Every file of a folder and its bytes, but the lock file.
 pub fn folder_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(dir)
         .expect("list")
@@ -113,6 +116,7 @@ pub fn folder_contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 fs::read(e.path()).expect("read"),
             )
         })
+        .filter(|(name, _)| name != LOCK_FILE)
         .collect()
 }
 
