@@ -96,7 +96,7 @@ async fn torn_journal_tail_is_dropped_and_logged() {
 
 /// A folder whose journal holds an org, an event and `areas` areas, written
 /// by a server that was then killed.
-async fn journal_folder(areas: usize) -> (tempfile::TempDir, Opts) {
+pub async fn journal_folder(areas: usize) -> (tempfile::TempDir, Opts) {
     let dir = tempfile::tempdir().unwrap();
     let opts = Opts::token(&unique("admin"));
     let mut s = start(dir.path(), &opts).await;
@@ -114,7 +114,7 @@ async fn journal_folder(areas: usize) -> (tempfile::TempDir, Opts) {
 
 /// Starts the server on `dir` and asserts it refuses, naming `damaged`, and
 /// leaves every file of the folder as it was (no truncation, no new segment).
-async fn assert_refused_untouched(dir: &Path, opts: &Opts, damaged: &Path) {
+pub async fn assert_refused_untouched(dir: &Path, opts: &Opts, damaged: &Path) {
     let files = folder_contents(dir);
     let err = start_refused(dir, opts).await;
     assert!(

@@ -15,6 +15,7 @@
 
 mod crash;
 mod damage;
+mod faults;
 mod files;
 mod process;
 mod restore;

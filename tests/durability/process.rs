@@ -47,6 +47,8 @@ pub struct Opts {
     pub admin_token: Option<String>,
     pub restore: Option<PathBuf>,
     pub snapshot_interval: u64,
+    /// `None`: a free port.
+    pub port: Option<u16>,
 }
 
 impl Opts {
@@ -66,7 +68,7 @@ pub struct Spawned {
 }
 
 pub fn spawn(dir: &Path, opts: &Opts, log: PathBuf) -> Spawned {
-    let port = free_port();
+    let port = opts.port.unwrap_or_else(free_port);
     let stderr = fs::File::create(&log).expect("create the log file");
     let mut cmd = Command::new(BIN);
     for (key, _) in std::env::vars_os() {
@@ -257,6 +259,19 @@ pub async fn wait_exit(child: &mut Child) -> ExitStatus {
 }
 
 impl Server {
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the server is running").id()
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the base address")
+    }
+
     pub fn log_text(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
