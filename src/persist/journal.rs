@@ -577,3 +577,62 @@ fn valid_frame_after(bytes: &[u8], bad: usize, after: Seq) -> Option<usize> {
             && frame_at(bytes, start).is_some()
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::{Id, OrgKind};
+
+    fn created(org: &str) -> Record {
+        Record::OrgCreated {
+            org: Id::parse(org).unwrap(),
+            kind: OrgKind::Team,
+        }
+    }
+
+    #[tokio::test]
+    async fn once_the_folder_is_gone_nothing_more_is_acknowledged() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        fs::create_dir(&dir).unwrap();
+        let journal = Journal::open(&dir, 0, 1, Box::new(|_, _| {})).unwrap();
+        let first = journal.append(&created("a")).unwrap();
+        journal.wait_durable(first).await.unwrap();
+
+        fs::remove_dir_all(&dir).unwrap();
+        let second = journal.append(&created("b")).unwrap();
+        let refused = journal.wait_durable(second).await.unwrap_err();
+        assert!(
+            matches!(refused, JournalError::FolderGone { .. }),
+            "{refused}"
+        );
+        assert_eq!(journal.durable_seq(), first);
+        let later = journal.append(&created("c")).unwrap_err();
+        assert!(matches!(later, JournalError::FolderGone { .. }), "{later}");
+        assert!(journal.rotate().await.is_err());
+        assert_eq!(journal.position().next_seq, second + 1);
+        journal.close();
+    }
+
+    #[test]
+    fn a_roll_onto_an_empty_leftover_segment_reuses_it_and_one_with_records_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(segment_path(d, 3), b"").unwrap();
+        Segment::create(d, 3).unwrap();
+        assert_eq!(
+            fs::read(segment_path(d, 3)).unwrap(),
+            codec::header(JOURNAL_MAGIC)
+        );
+
+        let journal = Journal::open(d, 4, 1, Box::new(|_, _| {})).unwrap();
+        journal.append(&created("a")).unwrap();
+        journal.close();
+        let refused = Segment::create(d, 4).err().unwrap();
+        assert!(
+            matches!(refused, JournalError::SegmentExists { .. }),
+            "{refused}"
+        );
+    }
+}
