@@ -7,6 +7,7 @@ pub mod journal;
 pub mod lock;
 pub mod record;
 pub mod restore;
+mod segment;
 pub mod snapshot;
 pub mod state;
 
