@@ -308,20 +308,23 @@ async fn final_snapshot(
     lock: &mut FolderLock,
     token_in_folder: Option<&str>,
 ) -> io::Result<()> {
-    let Some(gone) = registry.journal().gone() else {
-        match snapshots.take_final(registry).await {
+    if registry.journal().gone().is_none() {
+        match snapshots.take(registry).await {
             Ok(t) => {
-                tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written")
+                tracing::info!(file = %t.file.display(), bytes = t.bytes, "final snapshot written");
+                return Ok(());
             }
-            Err(e) => tracing::error!(
-                error = %e,
-                "final snapshot failed; the journal still holds every acknowledged write"
-            ),
+            Err(e) if registry.journal().gone().is_none() => {
+                tracing::error!(
+                    error = %e,
+                    "final snapshot failed; the journal still holds every acknowledged write"
+                );
+                return Ok(());
+            }
+            Err(e) => tracing::warn!(error = %e, "the final snapshot found the folder gone"),
         }
-        return Ok(());
-    };
+    }
     tracing::warn!(
-        segment = %gone.display(),
         folder = %snapshots.dir().display(),
         "the journal's folder is gone: making it again and writing everything in memory into it"
     );
@@ -361,7 +364,7 @@ async fn rebuild_folder(
             write_token_file(&path, token)?;
         }
     }
-    Ok(snapshots.take_final(registry).await?.file)
+    Ok(snapshots.take_rebuilt(registry).await?.file)
 }
 
 #[derive(Debug, thiserror::Error)]

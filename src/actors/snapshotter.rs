@@ -122,13 +122,10 @@ impl Snapshots {
         taken
     }
 
-    /// The snapshot at shutdown. If the journal found its folder gone,
-    /// the folder is made again and everything in memory is written into
-    /// it: the acknowledged writes exist nowhere else.
-    pub async fn take_final(&self, registry: &Registry) -> Result<Taken, SnapshotFailure> {
-        if registry.journal().gone().is_none() {
-            return self.take(registry).await;
-        }
+    /// A snapshot of everything in memory into the folder, made again if
+    /// it is gone: for a journal whose folder is gone, whose acknowledged
+    /// writes then exist nowhere else.
+    pub async fn take_rebuilt(&self, registry: &Registry) -> Result<Taken, SnapshotFailure> {
         let _one_at_a_time = self.running.lock().await;
         std::fs::create_dir_all(&self.dir).map_err(|source| SnapshotFailure::Recreate {
             dir: self.dir.clone(),

@@ -10,6 +10,11 @@
 //! On disk the journal is a series of segments `journal-<n>.log`, each a
 //! header then frames `len: u32 | crc32: u32 | seq: u64 | body`, where the
 //! checksum covers `seq` and `body` and `body` is one bincode [`Record`].
+//!
+//! After each flush the flusher checks, with one `stat`, that the segment's
+//! path still names the file it wrote: an open file stays writable after
+//! its folder is removed or replaced, so only then is a record durable where
+//! the next start will look. If not, nothing more is acknowledged.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -454,7 +459,13 @@ impl Flusher {
         self.shared.progress.send_modify(|p| p.gone = true);
     }
 
+    /// Starts the next segment; first checks (as every flush does) that
+    /// the open one is still in the folder, so a snapshot of an idle
+    /// server also finds a folder that is gone.
     fn rotate(&mut self, next_seq: Seq) -> Result<Rotated, JournalError> {
+        if self.shared.lock().gone.is_none() && !self.open.in_folder() {
+            self.folder_gone();
+        }
         if let Some(path) = self.shared.lock().gone.clone() {
             return Err(JournalError::FolderGone { path });
         }

@@ -266,6 +266,31 @@ async fn a_deleted_folder_acknowledges_no_write_and_the_shutdown_snapshot_brings
     assert_populated_acme(&s).await;
 }
 
+/// The folder is deleted while no write comes in: the shutdown snapshot
+/// finds it gone (the journal checks its segment before starting the
+/// next) and makes it again with everything.
+#[tokio::test]
+async fn a_folder_deleted_while_idle_is_made_again_by_the_shutdown_snapshot() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let opts = Opts::token(&unique("admin"));
+    let mut s = start(&dir, &opts).await;
+    acme_with_an_event(&s).await;
+    s.put("/v1/orgs/acme/members/ann", json!({})).await;
+    some_writes(&s, "kept").await;
+    s.snapshot().await;
+    some_writes(&s, "journal").await;
+    s.put("/v1/orgs/acme/members/bob", json!({})).await;
+    let answered = s.dump(&["acme"], &[]).await;
+
+    fs::remove_dir_all(&dir).unwrap();
+    let status = s.stop_with("TERM").await;
+    assert!(status.success(), "{status}:\n{}", s.log_text());
+    let s = start(&dir, &opts).await;
+    assert_same_dump(&answered, &s.dump(&["acme"], &[]).await);
+    assert_populated_acme(&s).await;
+}
+
 /// Spot checks, so the comparison above cannot pass on two empty states.
 async fn assert_populated_acme(s: &Server) {
     let e1 = s.get("/v1/orgs/acme/events/e1").await;

@@ -12,6 +12,10 @@
 //!
 //! Nothing here sleeps and hopes: every wait polls a condition with a bounded
 //! deadline.
+//!
+//! `process` starts, stops and talks to the binary; `files` lists and damages
+//! the folder's files; `state` and `writers` make the states the cases
+//! compare; each other module is one kind of case.
 
 mod crash;
 mod damage;
