@@ -315,7 +315,7 @@ fn write_snapshot(out: &Path, snap: &Snapshot) -> Result<u64, String> {
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let tmp = parent.join(format!(".dataset-{}", std::process::id()));
     fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-    let (file, bytes) = write(&tmp, snap)?;
+    let (file, bytes) = write(&tmp, snap).map_err(|e| e.to_string())?;
     fs::rename(&file, out).map_err(|e| format!("cannot move to {}: {e}", out.display()))?;
     let _ = fs::remove_dir_all(&tmp);
     Ok(bytes)

@@ -50,7 +50,8 @@ pub struct ServeArgs {
     /// Token that may call only the read-only routes.
     #[arg(long, env = "GATEHOUSE_CHECK_TOKEN", hide_env_values = true)]
     pub check_token: Option<String>,
-    /// Folder of snapshots, the journal and admin.token.
+    /// Folder of snapshots, the journal, admin.token and the lock that keeps
+    /// a second server out of it.
     #[arg(long, env = "GATEHOUSE_SNAPSHOT_DIR", default_value = "snapshots")]
     pub snapshot_dir: PathBuf,
     /// Seconds between periodic snapshots (0 turns them off).

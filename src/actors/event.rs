@@ -14,6 +14,7 @@ use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
 use crate::persist::{codec, EventState, Journal, Record, Seq};
 
+use super::snapshotter::SnapshotFailure;
 use super::Failure;
 
 pub struct EventActor {
@@ -508,11 +509,11 @@ impl Handler<TryClose> for EventActor {
 /// For a snapshot: the state and the journal position it reflects, encoded
 /// here so that no copy of the event is made. `None` once deleted.
 #[derive(Message)]
-#[rtype(result = "Option<Result<(Vec<u8>, Seq), String>>")]
+#[rtype(result = "Option<Result<(Vec<u8>, Seq), SnapshotFailure>>")]
 pub struct Capture;
 
 impl Handler<Capture> for EventActor {
-    type Result = Option<Result<(Vec<u8>, Seq), String>>;
+    type Result = Option<Result<(Vec<u8>, Seq), SnapshotFailure>>;
 
     fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
         (!self.closed).then(|| {
@@ -522,7 +523,11 @@ impl Handler<Capture> for EventActor {
             };
             codec::encode(&state)
                 .map(|bytes| (bytes, self.applied_seq))
-                .map_err(|e| format!("event {}/{}: {e}", self.org, self.id))
+                .map_err(|source| SnapshotFailure::Encode {
+                    org: self.org.clone(),
+                    event: self.id.clone(),
+                    source,
+                })
         })
     }
 }

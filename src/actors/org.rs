@@ -21,6 +21,7 @@ use crate::persist::snapshot::CapturedOrg;
 use crate::persist::{EventState, OrgState, Record, Seq};
 
 use super::event::{GiveOrgPro, HoldSlots, Lowering, ReleaseHold, SetView, TryClose, TryView};
+use super::snapshotter::SnapshotFailure;
 use super::{CaptureEvent, EventActor, Failure, Registry};
 
 type Events = BTreeMap<Id, Addr<EventActor>>;
@@ -634,11 +635,11 @@ impl Handler<ListEvents> for OrgActor {
 /// change is half-way through its events. Answers the captured org and the
 /// newest journal position it or its events reflect.
 #[derive(Message)]
-#[rtype(result = "Result<(CapturedOrg, Seq), String>")]
+#[rtype(result = "Result<(CapturedOrg, Seq), SnapshotFailure>")]
 pub struct Capture;
 
 impl Handler<Capture> for OrgActor {
-    type Result = AtomicResponse<Self, Result<(CapturedOrg, Seq), String>>;
+    type Result = AtomicResponse<Self, Result<(CapturedOrg, Seq), SnapshotFailure>>;
 
     fn handle(&mut self, _: Capture, _: &mut Context<Self>) -> Self::Result {
         let org = OrgState {

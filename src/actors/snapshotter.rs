@@ -12,23 +12,50 @@
 //! Restore replays the new segment over it; each entity skips the records
 //! its captured state already reflects (see `persist::State::replay`).
 
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use actix::MailboxError;
 use futures_util::future::join_all;
 
-use crate::persist::snapshot::{self, Captured, CapturedOrg};
+use crate::domain::Id;
+use crate::persist::codec::CodecError;
+use crate::persist::journal::Rotated;
+use crate::persist::snapshot::{self, Captured, CapturedOrg, SnapshotError};
+use crate::persist::JournalError;
 
 use super::{CaptureOrg, Registry};
+
+/// Why a snapshot was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotFailure {
+    #[error("{0}")]
+    Journal(#[from] JournalError),
+    #[error("org {org} did not answer: {source}")]
+    OrgGone { org: Id, source: MailboxError },
+    #[error("cannot encode event {org}/{event}: {source}")]
+    Encode {
+        org: Id,
+        event: Id,
+        source: CodecError,
+    },
+    #[error("{0}")]
+    Write(#[from] SnapshotError),
+    #[error("cannot recreate the snapshot folder {}: {source}", .dir.display())]
+    Recreate { dir: PathBuf, source: io::Error },
+    #[error("the snapshot writer stopped: {0}")]
+    Writer(#[from] tokio::task::JoinError),
+}
 
 /// Orgs captured concurrently during a snapshot: enough that a snapshot
 /// takes few rounds, few enough that a check queued behind one round waits
 /// only for its encoding (about a millisecond at 10 events an org).
 const CAPTURE_AT_ONCE: usize = 64;
 
-/// Captures every org and event (step 2 above), sorted by id, once all of
-/// it is durable (step 3); answers the orgs and the newest position.
-async fn capture(registry: &Registry) -> Result<Vec<CapturedOrg>, String> {
+/// Captures every org and event (step 2 above), sorted by id; with
+/// `durable`, once all of it is on disk (step 3).
+async fn capture(registry: &Registry, durable: bool) -> Result<Vec<CapturedOrg>, SnapshotFailure> {
     let mut orgs = registry.org_addrs();
     orgs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::with_capacity(orgs.len());
@@ -39,16 +66,17 @@ async fn capture(registry: &Registry) -> Result<Vec<CapturedOrg>, String> {
     for chunk in orgs.chunks(CAPTURE_AT_ONCE) {
         let captured = join_all(chunk.iter().map(|(_, addr)| addr.send(CaptureOrg))).await;
         for ((id, _), result) in chunk.iter().zip(captured) {
-            let (org, seq) = result.map_err(|e| format!("org {id} did not answer: {e}"))??;
+            let (org, seq) = result.map_err(|source| SnapshotFailure::OrgGone {
+                org: id.clone(),
+                source,
+            })??;
             newest = newest.max(seq);
             out.push(org);
         }
     }
-    registry
-        .journal()
-        .wait_durable(newest)
-        .await
-        .map_err(|e| e.to_string())?;
+    if durable {
+        registry.journal().wait_durable(newest).await?;
+    }
     Ok(out)
 }
 
@@ -80,7 +108,7 @@ impl Snapshots {
     }
 
     /// Takes a snapshot, after any already running.
-    pub async fn take(&self, registry: &Registry) -> Result<Taken, String> {
+    pub async fn take(&self, registry: &Registry) -> Result<Taken, SnapshotFailure> {
         let _one_at_a_time = self.running.lock().await;
         let started = Instant::now();
         let taken = take(registry, &self.dir).await;
@@ -93,20 +121,47 @@ impl Snapshots {
         }
         taken
     }
+
+    /// A snapshot of everything in memory into the folder, made again if
+    /// it is gone: for a journal whose folder is gone, whose acknowledged
+    /// writes then exist nowhere else.
+    pub async fn take_rebuilt(&self, registry: &Registry) -> Result<Taken, SnapshotFailure> {
+        let _one_at_a_time = self.running.lock().await;
+        std::fs::create_dir_all(&self.dir).map_err(|source| SnapshotFailure::Recreate {
+            dir: self.dir.clone(),
+            source,
+        })?;
+        let started = Instant::now();
+        // Nothing is appended any more: the position is final.
+        let at = registry.journal().position();
+        let orgs = capture(registry, false).await?;
+        write(&self.dir, at, orgs, started).await
+    }
 }
 
-async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
+async fn take(registry: &Registry, dir: &Path) -> Result<Taken, SnapshotFailure> {
     let started = Instant::now();
     let rotated = registry.journal().rotate().await?;
-    let orgs = capture(registry).await?;
+    let orgs = capture(registry, true).await?;
+    write(dir, rotated, orgs, started).await
+}
+
+/// Writes the captured `orgs` as the snapshot at `at`, off the actors'
+/// threads, and prunes what it replaces.
+async fn write(
+    dir: &Path,
+    at: Rotated,
+    orgs: Vec<CapturedOrg>,
+    started: Instant,
+) -> Result<Taken, SnapshotFailure> {
     let capture_seconds = started.elapsed().as_secs_f64();
     let taken_at_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let snap = Captured {
         taken_at_ms,
-        segment: rotated.segment,
-        next_seq: rotated.next_seq,
+        segment: at.segment,
+        next_seq: at.next_seq,
         orgs,
     };
     let dir = dir.to_path_buf();
@@ -114,10 +169,9 @@ async fn take(registry: &Registry, dir: &Path) -> Result<Taken, String> {
     let (file, bytes) = tokio::task::spawn_blocking(move || {
         let out = snapshot::write_captured(&dir, &snap)?;
         snapshot::prune(&dir, snap.segment);
-        Ok::<_, String>(out)
+        Ok::<_, SnapshotError>(out)
     })
-    .await
-    .map_err(|e| format!("the snapshot writer stopped: {e}"))??;
+    .await??;
     Ok(Taken {
         file,
         bytes,

@@ -53,7 +53,6 @@ pub use swap::{SwapPlan, EXACT_CANDIDATES};
 /// The most users a `denied_by_license` item lists (SPEC: at most 20).
 pub const MAX_DENIED_SHOWN: usize = 20;
 
-
 /// Everything the usage answer is computed from.
 #[derive(Clone, Debug, Default)]
 pub struct OrgUse {

@@ -71,6 +71,13 @@ pub async fn authenticate(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
+    if req.headers().get_all(AUTHORIZATION).nth(1).is_some() {
+        // Which one counts would be a guess (a proxy may have appended
+        // its own): refuse rather than pick an identity.
+        let response =
+            ApiError::bad_request("a request may carry one Authorization header").error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
     match role_of(req.app_data(), req.headers()) {
         Some(_) => next
             .call(req)

@@ -63,26 +63,38 @@ pub fn header_of(magic: [u8; 8], version: u32) -> [u8; HEADER_LEN] {
     h
 }
 
-/// What is wrong with a file's header, if anything.
-pub fn check_header(bytes: &[u8], magic: [u8; 8]) -> Result<(), String> {
+/// What is wrong with a file's header.
+#[derive(Debug, thiserror::Error)]
+pub enum HeaderError {
+    #[error("the file is shorter than its header")]
+    Short,
+    #[error("the file does not start with the expected magic bytes")]
+    Magic,
+    #[error("format version {found} is not readable by this build (it reads {reads:?})")]
+    Version { found: u32, reads: &'static [u32] },
+}
+
+/// Checks a journal file's header: its magic and the format version.
+pub fn check_header(bytes: &[u8], magic: [u8; 8]) -> Result<(), HeaderError> {
     match version_of(bytes, magic)? {
         FORMAT_VERSION => Ok(()),
-        other => Err(format!(
-            "format version {other} is not readable by this build (it reads version {FORMAT_VERSION})"
-        )),
+        found => Err(HeaderError::Version {
+            found,
+            reads: &[FORMAT_VERSION],
+        }),
     }
 }
 
 /// The format version a file's header names, once its magic is checked.
-pub fn version_of(bytes: &[u8], magic: [u8; 8]) -> Result<u32, String> {
+pub fn version_of(bytes: &[u8], magic: [u8; 8]) -> Result<u32, HeaderError> {
     let Some((m, rest)) = bytes.split_first_chunk::<8>() else {
-        return Err("the file is shorter than its header".into());
+        return Err(HeaderError::Short);
     };
     if *m != magic {
-        return Err("the file does not start with the expected magic bytes".into());
+        return Err(HeaderError::Magic);
     }
     let Some(v) = rest.first_chunk::<4>() else {
-        return Err("the file is shorter than its header".into());
+        return Err(HeaderError::Short);
     };
     Ok(u32::from_le_bytes(*v))
 }

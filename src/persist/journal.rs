@@ -10,6 +10,11 @@
 //! On disk the journal is a series of segments `journal-<n>.log`, each a
 //! header then frames `len: u32 | crc32: u32 | seq: u64 | body`, where the
 //! checksum covers `seq` and `body` and `body` is one bincode [`Record`].
+//!
+//! After each flush the flusher checks, with one `stat`, that the segment's
+//! path still names the file it wrote: an open file stays writable after
+//! its folder is removed or replaced, so only then is a record durable where
+//! the next start will look. If not, nothing more is acknowledged.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -21,6 +26,7 @@ use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 use super::codec::{self, CodecError, HEADER_LEN, JOURNAL_MAGIC};
+pub use super::segment::{read_segment, SegmentError, SegmentRead};
 use super::{Record, Seq};
 
 /// Bytes before a frame's body: length, checksum, sequence.
@@ -29,14 +35,45 @@ pub const FRAME_HEADER: usize = 16;
 /// before allocating for it).
 pub const MAX_RECORD: usize = 64 << 20;
 
-#[derive(Debug, thiserror::Error)]
+/// Why the journal did not take or keep a record. Cloned to every caller
+/// waiting on the same failure.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum JournalError {
     #[error("journal I/O on {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        path: PathBuf,
+        source: Arc<io::Error>,
+    },
     #[error("cannot encode a journal record: {0}")]
-    Encode(#[from] CodecError),
+    Encode(Arc<CodecError>),
     #[error("the journal is shut down")]
     Closed,
+    #[error("the journal flusher stopped")]
+    FlusherStopped,
+    /// The open segment is no longer the file at its path: the folder was
+    /// deleted, moved, unmounted or replaced. Nothing written since can be
+    /// restored from the folder, so nothing more is acknowledged.
+    #[error(
+        "the journal segment {path} is no longer in the snapshot folder (the folder was \
+         deleted, moved or replaced): writes cannot be made durable there; the snapshot at \
+         shutdown writes everything held in memory back into the folder"
+    )]
+    FolderGone { path: PathBuf },
+    #[error("journal segment {path} already exists and holds records")]
+    SegmentExists { path: PathBuf },
+}
+
+impl From<CodecError> for JournalError {
+    fn from(e: CodecError) -> JournalError {
+        JournalError::Encode(Arc::new(e))
+    }
+}
+
+fn io_error(path: &Path) -> impl Fn(io::Error) -> JournalError + '_ {
+    move |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source: Arc::new(source),
+    }
 }
 
 pub fn segment_path(dir: &Path, segment: u64) -> PathBuf {
@@ -56,9 +93,14 @@ struct Pending {
     buf: Vec<u8>,
     /// The sequence the next append gets.
     next_seq: Seq,
+    /// The segment appends go to.
+    segment: u64,
     /// A snapshot asked to start a new segment after what is in `buf`.
-    rotate: Vec<oneshot::Sender<Result<Rotated, String>>>,
+    rotate: Vec<oneshot::Sender<Result<Rotated, JournalError>>>,
     closing: bool,
+    /// Set once the open segment is found gone from its folder: from then
+    /// on nothing is appended, written or acknowledged.
+    gone: Option<PathBuf>,
 }
 
 /// Where the journal continued after a rotation.
@@ -70,10 +112,19 @@ pub struct Rotated {
     pub next_seq: Seq,
 }
 
+/// What the flusher publishes after each flush.
+#[derive(Clone, Copy)]
+struct Progress {
+    /// The highest sequence on disk in the folder.
+    durable: Seq,
+    /// The folder is gone: nothing above `durable` will ever be.
+    gone: bool,
+}
+
 struct Shared {
     pending: Mutex<Pending>,
     wake: Condvar,
-    durable: watch::Sender<Seq>,
+    progress: watch::Sender<Progress>,
     /// Seconds per flush (write + fsync), for metrics.
     on_flush: Box<dyn Fn(f64, usize) + Send + Sync>,
 }
@@ -81,7 +132,7 @@ struct Shared {
 #[derive(Clone)]
 pub struct Journal {
     shared: Arc<Shared>,
-    durable: watch::Receiver<Seq>,
+    progress: watch::Receiver<Progress>,
     flusher: Arc<Mutex<Option<thread::JoinHandle<()>>>>,
 }
 
@@ -94,44 +145,42 @@ impl Journal {
         next_seq: Seq,
         on_flush: Box<dyn Fn(f64, usize) + Send + Sync>,
     ) -> Result<Journal, JournalError> {
-        let file = create_segment(dir, segment)?;
-        let (tx, rx) = watch::channel(next_seq.saturating_sub(1));
+        let open = Segment::create(dir, segment)?;
+        let (tx, rx) = watch::channel(Progress {
+            durable: next_seq.saturating_sub(1),
+            gone: false,
+        });
         let shared = Arc::new(Shared {
             pending: Mutex::new(Pending {
                 buf: Vec::with_capacity(1 << 16),
                 next_seq,
+                segment,
                 rotate: Vec::new(),
                 closing: false,
+                gone: None,
             }),
             wake: Condvar::new(),
-            durable: tx,
+            progress: tx,
             on_flush,
         });
         let flusher = Flusher {
             shared: shared.clone(),
             dir: dir.to_path_buf(),
-            segment,
-            file,
+            open,
         };
         let handle = thread::Builder::new()
             .name("journal-flusher".into())
             .spawn(move || flusher.run())
-            .map_err(|source| JournalError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            .map_err(io_error(dir))?;
         Ok(Journal {
             shared,
-            durable: rx,
+            progress: rx,
             flusher: Arc::new(Mutex::new(Some(handle))),
         })
     }
 
     fn lock(&self) -> MutexGuard<'_, Pending> {
-        self.shared
-            .pending
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.shared.lock()
     }
 
     /// Queues `record` and returns its sequence number; it is durable once
@@ -143,6 +192,9 @@ impl Journal {
             .filter(|&l| (l as usize) <= MAX_RECORD)
             .ok_or(CodecError::Trailing(body.len()))?;
         let mut p = self.lock();
+        if let Some(path) = &p.gone {
+            return Err(JournalError::FolderGone { path: path.clone() });
+        }
         if p.closing {
             return Err(JournalError::Closed);
         }
@@ -162,40 +214,68 @@ impl Journal {
     }
 
     pub fn is_durable(&self, seq: Seq) -> bool {
-        *self.durable.borrow() >= seq
+        self.progress.borrow().durable >= seq
     }
 
     /// The highest sequence known to be on disk.
     pub fn durable_seq(&self) -> Seq {
-        *self.durable.borrow()
+        self.progress.borrow().durable
     }
 
-    /// Waits until every record up to `seq` is on disk.
+    /// Waits until every record up to `seq` is on disk; fails if the
+    /// folder is gone first (or the journal closes).
     pub async fn wait_durable(&self, seq: Seq) -> Result<(), JournalError> {
         if self.is_durable(seq) {
             return Ok(());
         }
-        let mut rx = self.durable.clone();
-        rx.wait_for(|&d| d >= seq)
+        let mut rx = self.progress.clone();
+        let reached = rx
+            .wait_for(|p| p.durable >= seq || p.gone)
             .await
-            .map(drop)
-            .map_err(|_| JournalError::Closed)
+            .map(|p| p.durable >= seq)
+            .map_err(|_| JournalError::Closed)?;
+        match (reached, self.gone()) {
+            (true, _) => Ok(()),
+            (false, Some(path)) => Err(JournalError::FolderGone { path }),
+            (false, None) => Err(JournalError::Closed),
+        }
+    }
+
+    /// The segment found gone from its folder, if that happened: the
+    /// journal then takes nothing more.
+    pub fn gone(&self) -> Option<PathBuf> {
+        self.lock().gone.clone()
+    }
+
+    /// Where a journal started now would continue: the segment after the
+    /// open one, and the sequence the next record would get. Once the
+    /// journal is [`gone`](Journal::gone) nothing is appended, so this is
+    /// where a snapshot of everything in memory stands.
+    pub fn position(&self) -> Rotated {
+        let p = self.lock();
+        Rotated {
+            segment: p.segment + 1,
+            next_seq: p.next_seq,
+        }
     }
 
     /// Closes the current segment after everything appended so far and
-    /// continues in a new one.
-    pub async fn rotate(&self) -> Result<Rotated, String> {
+    /// continues in a new one. If the new one cannot be started, the
+    /// journal goes on in the current one and nothing is left behind.
+    pub async fn rotate(&self) -> Result<Rotated, JournalError> {
         let (tx, rx) = oneshot::channel();
         {
             let mut p = self.lock();
+            if let Some(path) = &p.gone {
+                return Err(JournalError::FolderGone { path: path.clone() });
+            }
             if p.closing {
-                return Err("the journal is shut down".into());
+                return Err(JournalError::Closed);
             }
             p.rotate.push(tx);
         }
         self.shared.wake.notify_one();
-        rx.await
-            .map_err(|_| "the journal flusher stopped".to_string())?
+        rx.await.map_err(|_| JournalError::FlusherStopped)?
     }
 
     /// Flushes what is pending and stops the flusher; later appends fail.
@@ -213,25 +293,91 @@ impl Journal {
     }
 }
 
-fn create_segment(dir: &Path, segment: u64) -> Result<File, JournalError> {
-    let path = segment_path(dir, segment);
-    let io_err = |source| JournalError::Io {
-        path: path.clone(),
-        source,
-    };
-    let mut file = OpenOptions::new()
-        .create_new(true)
-        .append(true)
-        .open(&path)
-        .map_err(io_err)?;
-    file.write_all(&codec::header(JOURNAL_MAGIC))
-        .map_err(io_err)?;
-    file.sync_all().map_err(io_err)?;
-    sync_dir(dir).map_err(|source| JournalError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    Ok(file)
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Which file a path names: device and inode, so a file deleted, moved or
+/// replaced under the same name is told apart from the one still open.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct FileId(u64, u64);
+
+impl FileId {
+    #[cfg(unix)]
+    fn of(meta: &fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId(meta.dev(), meta.ino())
+    }
+
+    #[cfg(not(unix))]
+    fn of(_: &fs::Metadata) -> FileId {
+        FileId(0, 0)
+    }
+}
+
+/// The segment the flusher writes to.
+struct Segment {
+    number: u64,
+    path: PathBuf,
+    file: File,
+    id: FileId,
+}
+
+impl Segment {
+    /// Starts segment `number` in `dir`, all or nothing: if any step fails,
+    /// the file it created is removed, so no empty segment is left to
+    /// block the next attempt or confuse a restart. A segment of that
+    /// number that holds no record (left by a crash mid-creation) is
+    /// reused.
+    fn create(dir: &Path, number: u64) -> Result<Segment, JournalError> {
+        let path = segment_path(dir, number);
+        let io_err = io_error(&path);
+        let file = match OpenOptions::new().create_new(true).append(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let len = fs::metadata(&path).map_err(&io_err)?.len();
+                if len > HEADER_LEN as u64 {
+                    return Err(JournalError::SegmentExists { path: path.clone() });
+                }
+                let file = OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .map_err(&io_err)?;
+                file.set_len(0).map_err(&io_err)?;
+                file
+            }
+            Err(e) => return Err(io_err(e)),
+        };
+        let started = Self::start(dir, &path, file);
+        if started.is_err() {
+            let _ = fs::remove_file(&path);
+            let _ = sync_dir(dir);
+        }
+        let (file, id) = started.map_err(io_err)?;
+        Ok(Segment {
+            number,
+            path,
+            file,
+            id,
+        })
+    }
+
+    fn start(dir: &Path, path: &Path, mut file: File) -> io::Result<(File, FileId)> {
+        file.write_all(&codec::header(JOURNAL_MAGIC))?;
+        file.sync_all()?;
+        sync_dir(dir)?;
+        let id = FileId::of(&fs::metadata(path)?);
+        Ok((file, id))
+    }
+
+    /// Whether the segment's path still names the open file: one `stat`.
+    fn in_folder(&self) -> bool {
+        fs::metadata(&self.path).is_ok_and(|m| FileId::of(&m) == self.id)
+    }
 }
 
 /// Makes a directory's entries (a created or renamed file) durable.
@@ -242,20 +388,15 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 struct Flusher {
     shared: Arc<Shared>,
     dir: PathBuf,
-    segment: u64,
-    file: File,
+    open: Segment,
 }
 
 impl Flusher {
     fn run(mut self) {
         let mut spare = Vec::with_capacity(1 << 16);
         loop {
-            let (upto, rotate, closing) = {
-                let mut p = self
-                    .shared
-                    .pending
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let (upto, rotate, closing, gone) = {
+                let mut p = self.shared.lock();
                 while p.buf.is_empty() && p.rotate.is_empty() && !p.closing {
                     p = self
                         .shared
@@ -264,30 +405,15 @@ impl Flusher {
                         .unwrap_or_else(|poisoned| poisoned.into_inner());
                 }
                 std::mem::swap(&mut p.buf, &mut spare);
-                (p.next_seq - 1, std::mem::take(&mut p.rotate), p.closing)
+                let rotate = std::mem::take(&mut p.rotate);
+                (p.next_seq - 1, rotate, p.closing, p.gone.is_some())
             };
-            if !spare.is_empty() {
-                let started = Instant::now();
-                let written = self
-                    .file
-                    .write_all(&spare)
-                    .and_then(|()| self.file.sync_data());
-                if let Err(e) = written {
-                    // The state in memory is ahead of the disk and cannot be
-                    // made durable: stop, and let the restart recover every
-                    // acknowledged write from the journal.
-                    tracing::error!(error = %e, segment = self.segment, "journal write failed; stopping");
-                    std::process::abort();
-                }
-                (self.shared.on_flush)(started.elapsed().as_secs_f64(), spare.len());
-                spare.clear();
-                self.shared.durable.send_replace(upto);
+            if !spare.is_empty() && !gone {
+                self.flush(&spare, upto);
             }
-            if !rotate.is_empty() {
-                let answer = self.rotate(upto + 1);
-                for tx in rotate {
-                    let _ = tx.send(answer.clone());
-                }
+            spare.clear();
+            for tx in rotate {
+                let _ = tx.send(self.rotate(upto + 1));
             }
             if closing {
                 return;
@@ -295,109 +421,119 @@ impl Flusher {
         }
     }
 
-    fn rotate(&mut self, next_seq: Seq) -> Result<Rotated, String> {
-        let segment = self.segment + 1;
-        let file = create_segment(&self.dir, segment).map_err(|e| e.to_string())?;
-        self.file = file;
-        self.segment = segment;
-        Ok(Rotated { segment, next_seq })
+    /// Writes and syncs `frames`, checks the segment is still in the
+    /// folder, and only then publishes `upto` as durable.
+    fn flush(&mut self, frames: &[u8], upto: Seq) {
+        let started = Instant::now();
+        let file = &mut self.open.file;
+        let written = file.write_all(frames).and_then(|()| file.sync_data());
+        if !self.open.in_folder() {
+            self.folder_gone();
+            return;
+        }
+        if let Err(e) = written {
+            // The state in memory is ahead of the disk and cannot be
+            // made durable: stop, and let the restart recover every
+            // acknowledged write from the journal.
+            tracing::error!(error = %e, segment = self.open.number, "journal write failed; stopping");
+            std::process::abort();
+        }
+        (self.shared.on_flush)(started.elapsed().as_secs_f64(), frames.len());
+        self.shared.progress.send_modify(|p| p.durable = upto);
+    }
+
+    /// The segment is gone from its folder: refuse every append and wake
+    /// every waiter with the failure.
+    fn folder_gone(&mut self) {
+        let path = self.open.path.clone();
+        tracing::error!(
+            file = %path.display(),
+            "the journal segment is gone from the snapshot folder (deleted, moved or \
+             replaced); writes are refused until a restart, and the snapshot at shutdown \
+             writes everything in memory back into the folder"
+        );
+        let mut p = self.shared.lock();
+        p.gone = Some(path);
+        p.buf.clear();
+        drop(p);
+        self.shared.progress.send_modify(|p| p.gone = true);
+    }
+
+    /// Starts the next segment; first checks (as every flush does) that
+    /// the open one is still in the folder, so a snapshot of an idle
+    /// server also finds a folder that is gone.
+    fn rotate(&mut self, next_seq: Seq) -> Result<Rotated, JournalError> {
+        if self.shared.lock().gone.is_none() && !self.open.in_folder() {
+            self.folder_gone();
+        }
+        if let Some(path) = self.shared.lock().gone.clone() {
+            return Err(JournalError::FolderGone { path });
+        }
+        let number = self.open.number + 1;
+        self.open = Segment::create(&self.dir, number)?;
+        self.shared.lock().segment = number;
+        Ok(Rotated {
+            segment: number,
+            next_seq,
+        })
     }
 }
 
-/// What reading one segment found.
-#[derive(Debug)]
-pub struct SegmentRead {
-    pub records: Vec<(Seq, Record)>,
-    /// Where a torn last frame starts (a crash mid-append), if there is one.
-    pub torn_at: Option<u64>,
-}
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::{Id, OrgKind};
 
-/// Reads a segment whose first record has a sequence of at least
-/// `first_seq`. A torn last frame is reported in `torn_at`; any other damage
-/// is an error naming the offset.
-///
-/// A frame that is cut short or fails its checksum is a torn tail only if no
-/// valid frame follows it: a crash leaves a prefix of what was being
-/// written, never good records after bad bytes. Damage to a frame's length
-/// looks like a cut-short frame, and a damaged block can cover many frames,
-/// so before calling anything torn the rest of the file is searched for any
-/// whole frame with a good checksum and a sequence that could follow.
-pub fn read_segment(path: &Path, first_seq: Seq) -> Result<SegmentRead, String> {
-    let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    if bytes.len() < HEADER_LEN {
-        // Created but its header never fully reached the disk.
-        return Ok(SegmentRead {
-            records: Vec::new(),
-            torn_at: Some(0),
-        });
+    fn created(org: &str) -> Record {
+        Record::OrgCreated {
+            org: Id::parse(org).unwrap(),
+            kind: OrgKind::Team,
+        }
     }
-    codec::check_header(&bytes, JOURNAL_MAGIC)?;
-    let mut records: Vec<(Seq, Record)> = Vec::new();
-    let mut at = HEADER_LEN;
-    while at < bytes.len() {
-        let Some((seq, body, end)) = frame_at(&bytes, at) else {
-            let after = records
-                .last()
-                .map_or(first_seq.saturating_sub(1), |(s, _)| *s);
-            if let Some(next) = valid_frame_after(&bytes, at, after) {
-                return Err(format!(
-                    "the record at byte {at} is damaged (bad length or checksum) and a valid \
-                     record follows it at byte {next}"
-                ));
-            }
-            return Ok(SegmentRead {
-                records,
-                torn_at: Some(at as u64),
-            });
-        };
-        let record = codec::decode::<Record>(body)
-            .map_err(|e| format!("record at byte {at} does not decode: {e}"))?;
-        records.push((seq, record));
-        at = end;
+
+    #[tokio::test]
+    async fn once_the_folder_is_gone_nothing_more_is_acknowledged() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        fs::create_dir(&dir).unwrap();
+        let journal = Journal::open(&dir, 0, 1, Box::new(|_, _| {})).unwrap();
+        let first = journal.append(&created("a")).unwrap();
+        journal.wait_durable(first).await.unwrap();
+
+        fs::remove_dir_all(&dir).unwrap();
+        let second = journal.append(&created("b")).unwrap();
+        let refused = journal.wait_durable(second).await.unwrap_err();
+        assert!(
+            matches!(refused, JournalError::FolderGone { .. }),
+            "{refused}"
+        );
+        assert_eq!(journal.durable_seq(), first);
+        let later = journal.append(&created("c")).unwrap_err();
+        assert!(matches!(later, JournalError::FolderGone { .. }), "{later}");
+        assert!(journal.rotate().await.is_err());
+        assert_eq!(journal.position().next_seq, second + 1);
+        journal.close();
     }
-    Ok(SegmentRead {
-        records,
-        torn_at: None,
-    })
-}
 
-fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_le_bytes(b))
-}
+    #[test]
+    fn a_roll_onto_an_empty_leftover_segment_reuses_it_and_one_with_records_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(segment_path(d, 3), b"").unwrap();
+        Segment::create(d, 3).unwrap();
+        assert_eq!(
+            fs::read(segment_path(d, 3)).unwrap(),
+            codec::header(JOURNAL_MAGIC)
+        );
 
-fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
-    let b: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(b))
-}
-
-/// The frame starting at `at` if it is whole and its checksum holds: its
-/// sequence, body and where the next frame starts.
-fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
-    let len = read_u32(bytes, at)? as usize;
-    let crc = read_u32(bytes, at + 4)?;
-    if len > MAX_RECORD {
-        return None;
+        let journal = Journal::open(d, 4, 1, Box::new(|_, _| {})).unwrap();
+        journal.append(&created("a")).unwrap();
+        journal.close();
+        let refused = Segment::create(d, 4).err().unwrap();
+        assert!(
+            matches!(refused, JournalError::SegmentExists { .. }),
+            "{refused}"
+        );
     }
-    let end = at.checked_add(FRAME_HEADER)?.checked_add(len)?;
-    let payload = bytes.get(at + 8..end)?;
-    if crc32fast::hash(payload) != crc {
-        return None;
-    }
-    let seq = read_u64(bytes, at + 8)?;
-    Some((seq, payload.get(8..)?, end))
-}
-
-/// Where a valid frame starts after the bad one at `bad`, if one does: a
-/// whole frame with a good checksum whose sequence is above `after` (the
-/// last good one) and no further above it than the frames the rest of the
-/// file could hold. The sequence test is cheap and rules out almost every
-/// offset, so the checksum is computed rarely.
-fn valid_frame_after(bytes: &[u8], bad: usize, after: Seq) -> Option<usize> {
-    let rest = bytes.len().saturating_sub(bad) as u64;
-    let highest = after.saturating_add(rest / FRAME_HEADER as u64 + 1);
-    (bad + 1..bytes.len().saturating_sub(FRAME_HEADER - 1)).find(|&start| {
-        read_u64(bytes, start + 8).is_some_and(|seq| seq > after && seq <= highest)
-            && frame_at(bytes, start).is_some()
-    })
 }

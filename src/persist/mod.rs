@@ -4,8 +4,10 @@
 
 pub mod codec;
 pub mod journal;
+pub mod lock;
 pub mod record;
 pub mod restore;
+mod segment;
 pub mod snapshot;
 pub mod state;
 pub mod v1;

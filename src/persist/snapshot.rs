@@ -4,15 +4,51 @@
 //! and the folder synced: a snapshot under its final name is always whole.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
+use super::codec::{self, CodecError, HeaderError, HEADER_LEN, SNAPSHOT_MAGIC, SNAPSHOT_VERSION};
 use super::journal::{segment_of, segment_path, sync_dir};
 use super::{OrgState, Seq, State};
 use crate::domain::Id;
+
+/// Why a snapshot file could not be written, read or listed.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot encode the snapshot: {0}")]
+    Encode(CodecError),
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error("cannot read: {0}")]
+    Read(io::Error),
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    #[error("the file ends inside its header")]
+    ShortHeader,
+    #[error("the body should be {expected} bytes but {found} are present (truncated or damaged)")]
+    Length { expected: u64, found: usize },
+    #[error("checksum mismatch: the file is damaged")]
+    Checksum,
+    #[error("the body does not decode: {0}")]
+    Decode(CodecError),
+}
+
+fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> SnapshotError + 'a {
+    move |source| SnapshotError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// How many snapshots are kept; older ones are pruned.
 pub const KEEP: usize = 3;
@@ -86,14 +122,14 @@ pub fn snapshot_of(name: &str) -> Option<u64> {
 }
 
 /// Writes `snapshot` atomically; returns its path and size in bytes.
-pub fn write(dir: &Path, snapshot: &Snapshot) -> Result<(PathBuf, u64), String> {
-    let body = codec::encode(snapshot).map_err(|e| e.to_string())?;
+pub fn write(dir: &Path, snapshot: &Snapshot) -> Result<(PathBuf, u64), SnapshotError> {
+    let body = codec::encode(snapshot).map_err(SnapshotError::Encode)?;
     write_body(dir, snapshot.segment, &body)
 }
 
 /// Writes a captured snapshot atomically; returns its path and size.
-pub fn write_captured(dir: &Path, captured: &Captured) -> Result<(PathBuf, u64), String> {
-    let body = captured.encode().map_err(|e| e.to_string())?;
+pub fn write_captured(dir: &Path, captured: &Captured) -> Result<(PathBuf, u64), SnapshotError> {
+    let body = captured.encode().map_err(SnapshotError::Encode)?;
     write_body(dir, captured.segment, &body)
 }
 
@@ -102,57 +138,67 @@ fn unfinished_path(dir: &Path, n: u64) -> PathBuf {
     path(dir, n).with_extension("bin.tmp")
 }
 
-fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), String> {
+/// Writes the temporary file, renames it into place and syncs the folder.
+/// A temporary file that could not be finished is removed (on a full disk
+/// it would only hold the space that a retry needs).
+fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), SnapshotError> {
     let final_path = path(dir, segment);
     let tmp = unfinished_path(dir, segment);
-    let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", tmp.display());
-    let mut file = File::create(&tmp).map_err(|e| fail("cannot create", e))?;
+    let mut file = File::create(&tmp).map_err(io_error("create", &tmp))?;
     let mut head = Vec::with_capacity(HEADER_LEN + 12);
     head.extend_from_slice(&codec::header_of(SNAPSHOT_MAGIC, SNAPSHOT_VERSION));
     head.extend_from_slice(&(body.len() as u64).to_le_bytes());
     head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
-    file.write_all(&head)
+    let written = file
+        .write_all(&head)
         .and_then(|()| file.write_all(body))
-        .and_then(|()| file.sync_all())
-        .map_err(|e| fail("cannot write", e))?;
+        .and_then(|()| file.sync_all());
     drop(file);
-    fs::rename(&tmp, &final_path).map_err(|e| fail("cannot rename", e))?;
-    sync_dir(dir).map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+    let renamed = written
+        .map_err(io_error("write", &tmp))
+        .and_then(|()| fs::rename(&tmp, &final_path).map_err(io_error("rename", &tmp)));
+    if let Err(e) = renamed {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(dir).map_err(io_error("sync", dir))?;
     Ok((final_path, (head.len() + body.len()) as u64))
 }
 
 /// Reads and checks a snapshot file whole; never returns part of one.
-pub fn read(path: &Path) -> Result<Snapshot, String> {
-    let bytes = fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let bytes = fs::read(path).map_err(SnapshotError::Read)?;
     let version = codec::version_of(&bytes, SNAPSHOT_MAGIC)?;
     if version != SNAPSHOT_VERSION && version != 1 {
-        return Err(format!(
-            "snapshot format version {version} is not readable by this build (it reads 1 and {SNAPSHOT_VERSION})"
-        ));
+        return Err(HeaderError::Version {
+            found: version,
+            reads: &[1, SNAPSHOT_VERSION],
+        }
+        .into());
     }
     let rest = bytes.get(HEADER_LEN..).unwrap_or_default();
     let (Some(len), Some(crc)) = (rest.first_chunk::<8>(), rest.get(8..12)) else {
-        return Err("the file ends inside its header".into());
+        return Err(SnapshotError::ShortHeader);
     };
-    let len = u64::from_le_bytes(*len);
+    let expected = u64::from_le_bytes(*len);
     let body = rest.get(12..).unwrap_or_default();
-    if body.len() as u64 != len {
-        return Err(format!(
-            "the body should be {len} bytes but {} are present (truncated or damaged)",
-            body.len()
-        ));
+    if body.len() as u64 != expected {
+        return Err(SnapshotError::Length {
+            expected,
+            found: body.len(),
+        });
     }
     let mut c = [0u8; 4];
     c.copy_from_slice(crc);
     if crc32fast::hash(body) != u32::from_le_bytes(c) {
-        return Err("checksum mismatch: the file is damaged".into());
+        return Err(SnapshotError::Checksum);
     }
     let decoded = if version == 1 {
         codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from)
     } else {
         codec::decode(body)
     };
-    decoded.map_err(|e| format!("the body does not decode: {e}"))
+    decoded.map_err(SnapshotError::Decode)
 }
 
 /// The snapshot and journal files of a folder, by number, oldest first.
@@ -164,13 +210,13 @@ pub struct Listing {
     pub unfinished: Vec<u64>,
 }
 
-pub fn list(dir: &Path) -> Result<Listing, String> {
+pub fn list(dir: &Path) -> Result<Listing, SnapshotError> {
     let mut listing = Listing {
         snapshots: Vec::new(),
         segments: Vec::new(),
         unfinished: Vec::new(),
     };
-    let entries = fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let entries = fs::read_dir(dir).map_err(io_error("list", dir))?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();

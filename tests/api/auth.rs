@@ -62,6 +62,49 @@ async fn a_token_not_sent_as_bearer_returns_401_unauthorized() {
     }
 }
 
+/// A proxy that appends its own `Authorization` header must not turn a
+/// request into another identity: with two, neither is taken, whichever
+/// comes first and whether or not either is valid.
+#[actix_web::test]
+async fn two_authorization_headers_are_refused_with_400_and_change_nothing() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    let before = app.org_state("acme").await;
+    let admin = format!("Bearer {ADMIN_TOKEN}");
+    let check = format!("Bearer {CHECK_TOKEN}");
+    for (first, second) in [
+        (check.as_str(), admin.as_str()),
+        (admin.as_str(), check.as_str()),
+        (admin.as_str(), admin.as_str()),
+        ("Bearer nope", admin.as_str()),
+    ] {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.append(reqwest::header::AUTHORIZATION, first.parse().unwrap());
+        headers.append(reqwest::header::AUTHORIZATION, second.parse().unwrap());
+        for (method, path, body) in [
+            (Method::GET, "/v1/orgs/acme", None),
+            (
+                Method::PUT,
+                "/v1/orgs/acme/licenses",
+                Some(json!({"event_pro": 3})),
+            ),
+        ] {
+            let mut request = app
+                .client
+                .request(method, format!("{}{path}", app.address))
+                .headers(headers.clone());
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert_error(&(status, body), StatusCode::BAD_REQUEST, "bad_request");
+        }
+    }
+    assert_eq!(app.org_state("acme").await, before);
+}
+
 #[actix_web::test]
 async fn the_check_token_may_call_every_read_only_route() {
     let app = spawn_app().await;
