@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::openapi::schema::{
-    AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+    AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
@@ -89,9 +89,11 @@ impl PartialSchema for BatchBody<'_> {
     fn schema() -> RefOr<Schema> {
         // An item that is not a valid check does not fail the batch: it is
         // answered `{"error": code}` in its place. So any value is taken.
-        let other = ObjectBuilder::new().description(Some(
-            "Anything else: answered `{\"error\": code}` in its place.",
-        ));
+        let other = ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .description(Some(
+                "Anything else: answered `{\"error\": code}` in its place.",
+            ));
         let item = AnyOfBuilder::new()
             .item(Ref::from_schema_name(BatchItem::name()))
             .item(other);
