@@ -98,6 +98,11 @@ where
     OrgActor: actix::Handler<M>,
 {
     let answer = state.registry.org(org)?.send(msg).await.map_err(org_gone)?;
+    settle(state, answer).await
+}
+
+/// The value of an actor's answer, once what it reflects is durable.
+async fn settle<R: Landed>(state: &AppState, answer: R) -> Result<R::Value, ApiError> {
     let (value, seq) = answer.landed()?;
     state.durable(seq).await?;
     Ok(value)
@@ -129,9 +134,7 @@ where
     EventActor: actix::Handler<M>,
 {
     let answer = send_event(state, org, event, msg).await?;
-    let (value, seq) = answer.landed()?;
-    state.durable(seq).await?;
-    Ok(value)
+    settle(state, answer).await
 }
 
 /// [`ask_event`] without the wait, for the batch check, which waits once

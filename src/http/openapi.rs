@@ -16,12 +16,13 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, InfoBuilder, Ref, RefOr, Required, Response, ResponseBuilder,
 };
 use utoipa::{Modify, OpenApi, ToSchema};
 
+use super::auth::PUBLIC;
 use super::routes::{checks, events, grants, members, meta, orgs};
 use super::wire::{count, enumeration};
 use super::{BODY_TIMEOUT, MAX_BODY};
@@ -101,7 +102,7 @@ impl Modify for Errors {
             .version(env!("CARGO_PKG_VERSION"))
             .description(Some(DESCRIPTION))
             .build();
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [
                 &mut item.get,
                 &mut item.put,
@@ -110,7 +111,7 @@ impl Modify for Errors {
                 &mut item.patch,
             ];
             for op in operations.into_iter().flatten() {
-                complete(op);
+                complete(path, op);
             }
         }
         let bearer = |description: &str| {
@@ -133,9 +134,29 @@ impl Modify for Errors {
     }
 }
 
-/// Adds the errors that follow from an operation's parameters, body and
-/// security to those its handler lists, and writes them all out.
-fn complete(op: &mut Operation) {
+/// Completes an operation on `path` from what its handler says:
+/// - security: none listed is the admin token only, or no token at all on
+///   the public routes (`auth::PUBLIC`); the read routes list both tokens;
+/// - a `201` (a `PUT` that created) implies the `200` of one that existed;
+/// - the errors that follow from its parameters, body and security (and,
+///   under an event, its org or event missing) join those it lists, and
+///   all are written out.
+fn complete(path: &str, op: &mut Operation) {
+    if op.security.is_none() && !PUBLIC.contains(&path) {
+        let admin = SecurityRequirement::new("admin_token", Vec::<String>::new());
+        op.security = Some(vec![admin]);
+    }
+    let created = op.responses.responses.get("201").cloned();
+    if let Some(RefOr::T(mut existed)) = created {
+        let what = existed.description.trim_start_matches("Created: the new ");
+        existed.description = format!(
+            "The {} existed; what the request changed was applied.",
+            what.trim_end_matches('.')
+        );
+        op.responses
+            .responses
+            .insert("200".into(), RefOr::T(existed));
+    }
     let mut errors: BTreeMap<u16, Vec<String>> = BTreeMap::new();
     let mut add = |status: u16, code: &str| {
         let listed = errors.entry(status).or_default();
@@ -146,6 +167,10 @@ fn complete(op: &mut Operation) {
     let params = op.parameters.iter().flatten();
     if params.clone().any(|p| p.parameter_in == ParameterIn::Path) {
         add(400, "invalid_id");
+    }
+    if path.contains("{event}") {
+        add(404, "org_not_found");
+        add(404, "event_not_found");
     }
     // Every route, also one that reads no body, refuses one declared over
     // the limit.

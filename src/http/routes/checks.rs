@@ -112,8 +112,7 @@ fn check_of(
         (status = 200, description = "The decision and its reason.", body = DecisionView),
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
                                       `unexpected_scope`"),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`, `area_not_found`"),
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
     security(("admin_token" = []), ("check_token" = [])),
@@ -274,8 +273,7 @@ pub async fn batch(
     responses(
         (status = 200, description = "Their license, collaborators and grants.",
          body = EventUserView),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 503, description = "`unavailable`"),
+                (status = 503, description = "`unavailable`"),
     ),
     security(("admin_token" = []), ("check_token" = [])),
 )]

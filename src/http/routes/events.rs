@@ -77,13 +77,10 @@ pub async fn list(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new event.", body = EventView),
-        (status = 200, description = "The event existed; what the request changed was \
-                                      applied.", body = EventView),
         (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`event_pro_required`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put(
     _: Admin,
@@ -111,8 +108,7 @@ pub async fn put(
     params(EventPath),
     responses(
         (status = 200, description = "The event (its lists sorted).", body = EventView),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 503, description = "`unavailable`"),
+                (status = 503, description = "`unavailable`"),
     ),
     security(("admin_token" = []), ("check_token" = [])),
 )]
@@ -135,10 +131,8 @@ async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, 
     params(EventPath),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 503, description = "`unavailable`"),
+                (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn delete(
     _: Admin,
@@ -157,12 +151,8 @@ pub async fn delete(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new collaborator.", body = Named),
-        (status = 200, description = "The collaborator existed; what the request changed \
-                                      was applied.", body = Named),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 503, description = "`unavailable`"),
+                (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put_collaborator(
     _: Admin,
@@ -189,11 +179,9 @@ pub async fn put_collaborator(
     responses(
         (status = 204, description = "Deleted, with the grants scoped to it and its users' \
                                       attachments."),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`"),
+        (status = 404, description = "`collaborator_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn delete_collaborator(
     _: Admin,
@@ -212,12 +200,8 @@ pub async fn delete_collaborator(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new area.", body = Named),
-        (status = 200, description = "The area existed; what the request changed was \
-                                      applied.", body = Named),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 503, description = "`unavailable`"),
+                (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put_area(
     _: Admin,
@@ -243,10 +227,9 @@ pub async fn put_area(
     params(AreaPath),
     responses(
         (status = 204, description = "Deleted, with the grants scoped to it."),
-        (status = 404, description = "`org_not_found`, `event_not_found`, `area_not_found`"),
+        (status = 404, description = "`area_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn delete_area(
     _: Admin,

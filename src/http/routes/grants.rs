@@ -41,13 +41,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(EventUserPath),
     responses(
         (status = 201, description = "Created: the new slot.", body = Slot),
-        (status = 200, description = "The slot existed; what the request changed was \
-                                      applied.", body = Slot),
-        (status = 404, description = "`org_not_found`, `event_not_found`"),
-        (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
+                (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn assign_slot(
     _: Admin,
@@ -65,10 +61,9 @@ pub async fn assign_slot(
     params(EventUserPath),
     responses(
         (status = 204, description = "Released."),
-        (status = 404, description = "`org_not_found`, `event_not_found`, `slot_not_found`"),
+        (status = 404, description = "`slot_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn release_slot(
     _: Admin,
@@ -90,14 +85,10 @@ pub async fn release_slot(
     request_body(content = AttachBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
-        (status = 200, description = "The attachment existed; what the request changed was \
-                                      applied.", body = Attachment),
         (status = 400, description = "`unknown_permission`"),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`"),
+        (status = 404, description = "`collaborator_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn attach(
     _: Admin,
@@ -135,11 +126,9 @@ pub async fn attach(
     params(AttachmentPath),
     responses(
         (status = 204, description = "Detached; their grants stay."),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`, `attachment_not_found`"),
+        (status = 404, description = "`collaborator_not_found`, `attachment_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn detach(
     _: Admin,
@@ -164,15 +153,11 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
     params(GrantPath, ScopeQuery),
     responses(
         (status = 201, description = "Created: the new grant.", body = GrantView),
-        (status = 200, description = "The grant existed; what the request changed was \
-                                      applied.", body = GrantView),
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
                                       `unexpected_scope`"),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`, `area_not_found`"),
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn grant(
     _: Admin,
@@ -195,12 +180,10 @@ pub async fn grant(
         (status = 204, description = "Revoked."),
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
                                       `unexpected_scope`"),
-        (status = 404, description = "`org_not_found`, `event_not_found`, \
-                                      `collaborator_not_found`, `area_not_found`, \
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`, \
                                       `grant_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn revoke(
     _: Admin,

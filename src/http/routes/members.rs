@@ -34,14 +34,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body(content = MemberBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new member.", body = MemberChange),
-        (status = 200, description = "The member existed; what the request changed was \
-                                      applied.", body = MemberChange),
         (status = 400, description = "`personal_org`"),
         (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`no_seat_available`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put(
     _: Admin,
@@ -114,7 +111,6 @@ pub async fn get(
         (status = 404, description = "`org_not_found`, `member_not_found`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn delete(
     _: Admin,

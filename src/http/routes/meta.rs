@@ -91,7 +91,6 @@ pub async fn permissions() -> HttpResponse {
         (status = 200, description = "The snapshot is safely on disk.", body = SnapshotView),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn snapshot(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let taken = state

@@ -34,12 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body = OrgBody,
     responses(
         (status = 201, description = "Created: the new organization.", body = OrgView),
-        (status = 200, description = "The organization existed; what the request changed \
-                                      was applied.", body = OrgView),
         (status = 409, description = "`conflict`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put(
     _: Admin,
@@ -95,7 +92,6 @@ async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
         (status = 409, description = "`licenses_in_use`"),
         (status = 503, description = "`unavailable`"),
     ),
-    security(("admin_token" = [])),
 )]
 pub async fn put_licenses(
     _: Admin,

@@ -3,115 +3,74 @@
 //! id rules' own message; their schema is the `Id` one.
 
 use serde::{Deserialize, Serialize};
-use utoipa::IntoParams;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{Ref, Required};
+use utoipa::{IntoParams, ToSchema};
 
-/// Declares a path-parameter type: each field a segment of the path.
+use crate::domain::{Id, Permission};
+
+/// Declares path-parameter types: each field a segment of the path,
+/// described by [`path_param`].
 macro_rules! path_params {
-    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident: $type:ty = $example:literal,)* }) => {
+    ($($(#[$doc:meta])* $name:ident { $($field:ident),* })*) => {$(
         $(#[$doc])*
-        #[derive(Serialize, Deserialize, IntoParams)]
-        #[into_params(parameter_in = Path)]
+        #[derive(Serialize, Deserialize)]
         pub struct $name {
-            $(
-                $(#[$field_doc])*
-                #[param(value_type = $type, example = $example)]
-                pub $field: String,
-            )*
+            $(pub $field: String,)*
         }
-    };
+
+        impl IntoParams for $name {
+            fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+                vec![$(path_param(stringify!($field)),)*]
+            }
+        }
+    )*};
 }
 
-path_params!(
+path_params! {
     /// `/v1/orgs/{org}`.
-    OrgPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-    }
-);
-
-path_params!(
+    OrgPath { org }
     /// `/v1/orgs/{org}/events/{event}`.
-    EventPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-    }
-);
-
-path_params!(
+    EventPath { org, event }
     /// `/v1/orgs/{org}/…/{user}`.
-    OrgUserPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// User id.
-        user: crate::domain::Id = "alice",
-    }
-);
-
-path_params!(
+    OrgUserPath { org, user }
     /// `/v1/orgs/{org}/events/{event}/…/{user}`.
-    EventUserPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-        /// User id.
-        user: crate::domain::Id = "alice",
-    }
-);
-
-path_params!(
+    EventUserPath { org, event, user }
     /// `/v1/orgs/{org}/events/{event}/collaborators/{c}`.
-    CollaboratorPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-        /// Collaborator id.
-        c: crate::domain::Id = "headliner",
-    }
-);
-
-path_params!(
+    CollaboratorPath { org, event, c }
     /// `/v1/orgs/{org}/events/{event}/areas/{a}`.
-    AreaPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-        /// Area id.
-        a: crate::domain::Id = "main-stage",
-    }
-);
-
-path_params!(
+    AreaPath { org, event, a }
     /// `/v1/orgs/{org}/events/{event}/collaborators/{c}/users/{user}`.
-    AttachmentPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-        /// Collaborator id.
-        c: crate::domain::Id = "headliner",
-        /// User id.
-        user: crate::domain::Id = "alice",
-    }
-);
-
-path_params!(
+    AttachmentPath { org, event, c, user }
     /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`.
-    GrantPath {
-        /// Organization id.
-        org: crate::domain::Id = "acme",
-        /// Event id.
-        event: crate::domain::Id = "summer-fest",
-        /// User id.
-        user: crate::domain::Id = "alice",
-        /// Permission name.
-        permission: crate::domain::Permission = "Event.View",
-    }
-);
+    GrantPath { org, event, user, permission }
+}
+
+/// A path segment: what it is, its schema and an example value.
+fn path_param(name: &str) -> Parameter {
+    let (description, example) = match name {
+        "org" => ("Organization id.", "acme"),
+        "event" => ("Event id.", "summer-fest"),
+        "user" => ("User id.", "alice"),
+        "c" => ("Collaborator id.", "headliner"),
+        "a" => ("Area id.", "main-stage"),
+        "permission" => ("Permission name.", "Event.View"),
+        _ => ("Id.", "x"),
+    };
+    let schema = if name == "permission" {
+        <Permission as ToSchema>::name()
+    } else {
+        <Id as ToSchema>::name()
+    };
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(Ref::from_schema_name(schema)))
+        .example(Some(example.into()))
+        .build()
+}
 
 /// `?user=` (org access).
 #[derive(Serialize, Deserialize, IntoParams)]
