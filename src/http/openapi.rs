@@ -139,8 +139,9 @@ impl Modify for Errors {
 ///   the public routes (`auth::PUBLIC`); the read routes list both tokens;
 /// - a `201` (a `PUT` that created) implies the `200` of one that existed;
 /// - the errors that follow from its parameters, body and security (and,
-///   under an event, its org or event missing) join those it lists, and
-///   all are written out.
+///   under an event, its org or event missing; under an org, the server
+///   stopping or its journal failing) join those it lists, and all are
+///   written out.
 fn complete(path: &str, op: &mut Operation) {
     if op.security.is_none() && !PUBLIC.contains(&path) {
         let admin = SecurityRequirement::new("admin_token", Vec::<String>::new());
@@ -171,6 +172,11 @@ fn complete(path: &str, op: &mut Operation) {
     if path.contains("{event}") {
         add(404, "org_not_found");
         add(404, "event_not_found");
+    }
+    // Under an org, every answer comes from its actors, whose threads end
+    // when the server stops, and waits until what it shows is on disk.
+    if path.starts_with("/v1/orgs/") {
+        add(503, "unavailable");
     }
     // Every route, also one that reads no body, refuses one declared over
     // the limit.

@@ -113,7 +113,6 @@ fn check_of(
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
                                       `unexpected_scope`"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
     security(("admin_token" = []), ("check_token" = [])),
 )]
@@ -182,7 +181,6 @@ fn batch_item(raw: &serde_json::value::RawValue) -> Result<Item<'_>, Error> {
     responses(
         (status = 200, description = "One result per check, in order.", body = CheckResults),
         (status = 404, description = "`org_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
     security(("admin_token" = []), ("check_token" = [])),
 )]
@@ -273,8 +271,7 @@ pub async fn batch(
     responses(
         (status = 200, description = "Their license, collaborators and grants.",
          body = EventUserView),
-                (status = 503, description = "`unavailable`"),
-    ),
+            ),
     security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn user(

@@ -79,7 +79,6 @@ pub async fn list(
         (status = 201, description = "Created: the new event.", body = EventView),
         (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`event_pro_required`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn put(
@@ -108,8 +107,7 @@ pub async fn put(
     params(EventPath),
     responses(
         (status = 200, description = "The event (its lists sorted).", body = EventView),
-                (status = 503, description = "`unavailable`"),
-    ),
+            ),
     security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get(
@@ -131,8 +129,7 @@ async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, 
     params(EventPath),
     responses(
         (status = 204, description = "Deleted."),
-                (status = 503, description = "`unavailable`"),
-    ),
+            ),
 )]
 pub async fn delete(
     _: Admin,
@@ -151,8 +148,7 @@ pub async fn delete(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new collaborator.", body = Named),
-                (status = 503, description = "`unavailable`"),
-    ),
+            ),
 )]
 pub async fn put_collaborator(
     _: Admin,
@@ -180,7 +176,6 @@ pub async fn put_collaborator(
         (status = 204, description = "Deleted, with the grants scoped to it and its users' \
                                       attachments."),
         (status = 404, description = "`collaborator_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn delete_collaborator(
@@ -200,8 +195,7 @@ pub async fn delete_collaborator(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new area.", body = Named),
-                (status = 503, description = "`unavailable`"),
-    ),
+            ),
 )]
 pub async fn put_area(
     _: Admin,
@@ -228,7 +222,6 @@ pub async fn put_area(
     responses(
         (status = 204, description = "Deleted, with the grants scoped to it."),
         (status = 404, description = "`area_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn delete_area(

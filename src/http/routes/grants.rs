@@ -42,7 +42,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 201, description = "Created: the new slot.", body = Slot),
                 (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn assign_slot(
@@ -62,7 +61,6 @@ pub async fn assign_slot(
     responses(
         (status = 204, description = "Released."),
         (status = 404, description = "`slot_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn release_slot(
@@ -87,7 +85,6 @@ pub async fn release_slot(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
         (status = 400, description = "`unknown_permission`"),
         (status = 404, description = "`collaborator_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn attach(
@@ -127,7 +124,6 @@ pub async fn attach(
     responses(
         (status = 204, description = "Detached; their grants stay."),
         (status = 404, description = "`collaborator_not_found`, `attachment_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn detach(
@@ -156,7 +152,6 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
                                       `unexpected_scope`"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn grant(
@@ -182,7 +177,6 @@ pub async fn grant(
                                       `unexpected_scope`"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`, \
                                       `grant_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn revoke(

@@ -37,7 +37,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 400, description = "`personal_org`"),
         (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`no_seat_available`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn put(
@@ -109,7 +108,6 @@ pub async fn get(
         (status = 204, description = "Removed."),
         (status = 400, description = "`personal_org`"),
         (status = 404, description = "`org_not_found`, `member_not_found`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn delete(

@@ -35,7 +35,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 201, description = "Created: the new organization.", body = OrgView),
         (status = 409, description = "`conflict`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn put(
@@ -90,7 +89,6 @@ async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
         (status = 400, description = "`personal_org`"),
         (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`licenses_in_use`"),
-        (status = 503, description = "`unavailable`"),
     ),
 )]
 pub async fn put_licenses(
