@@ -1,32 +1,26 @@
 //! The OpenAPI 3 document of every route (SPEC §2), served at
 //! `GET /openapi.json` and kept in `docs/openapi.json`.
 //!
-//! Derived: each handler carries its `#[utoipa::path]`, each body and
-//! answer is a `ToSchema` type of `http::wire`. What cannot be derived is
-//! here: the info, the security schemes, the tags, and the error answers.
-//! A handler lists only the error codes its own rules give (as
-//! ``(status = 404, description = "`org_not_found`")``); [`Errors`] adds
-//! those every route of its kind gives (a bad id, a bad token, a body too
-//! large or too slow), and writes each as the shared `Error` schema
-//! narrowed to its codes. `tests/openapi.rs` checks that the document and
-//! the served routes agree and that `docs/openapi.json` is up to date
+//! Derived from each handler's `#[utoipa::path]` and the `ToSchema` types of
+//! `http::wire`; here is only what cannot be: the info, security schemes,
+//! tags, and the error answers ([`complete`]). `tests/openapi.rs` checks the
+//! document against the served routes and `docs/openapi.json`
 //! (`UPDATE_OPENAPI=1 cargo test --test openapi` rewrites it).
 
 use std::collections::BTreeMap;
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, InfoBuilder, Ref, RefOr, Required, Response, ResponseBuilder,
 };
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::auth::PUBLIC;
 use super::routes::{checks, events, grants, members, meta, orgs};
-use super::wire::{count, enumeration};
+use super::wire::{enumeration, ErrorView};
 use super::{BODY_TIMEOUT, MAX_BODY};
-use crate::domain::{Id, OrgLicense};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -65,21 +59,8 @@ pub fn json() -> String {
     document().to_pretty_json().unwrap_or_default()
 }
 
-const DESCRIPTION: &str = "License and permission server for an event-production platform.
-
-JSON in and out. Every error is `{\"error\": \"<code>\", \"message\": \"<sentence>\", ...details}`; \
-a refused request changes nothing. A request is checked in this order: token (`401 unauthorized`), \
-route (`404 not_found` for a path that matches no route, `405 method_not_allowed`, with an `Allow` \
-header, for a method that a path does not list), token rights (`403 forbidden`), then body and rules.
-
-Authentication: `Authorization: Bearer <token>`. The admin token may call every route; the check \
-token only the read-only ones (those listing `check_token` in their security). `/health`, \
-`/metrics` and `/openapi.json` need no token.
-
-Ids (org, event, collaborator, area, user) are chosen by the client: `[A-Za-z0-9._:@+-]{1,128}`, \
-not made of dots alone (else `400 invalid_id`). A `PUT` that creates a thing answers `201`; a \
-`PUT` on a thing that exists answers `200` and applies what changed, so repeating one changes \
-nothing.";
+/// The document's description: how every route behaves.
+const DESCRIPTION: &str = include_str!("../../docs/api-intro.md").trim_ascii_end();
 
 /// Error answers alone under their status on many routes: written once in
 /// `#/components/responses`, named by their code.
@@ -103,14 +84,8 @@ impl Modify for Errors {
             .description(Some(DESCRIPTION))
             .build();
         for (path, item) in doc.paths.paths.iter_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for op in operations.into_iter().flatten() {
+            let (get, put, post) = (&mut item.get, &mut item.put, &mut item.post);
+            for op in [get, put, post, &mut item.delete].into_iter().flatten() {
                 complete(path, op);
             }
         }
@@ -119,7 +94,7 @@ impl Modify for Errors {
             SecurityScheme::Http(http.description(Some(description)).build())
         };
         let mut components = ComponentsBuilder::new()
-            .schema("Error", error_schema())
+            .schema("Error", ErrorView::schema())
             .responses_from_iter(SHARED.map(|(status, code)| (code, error(status, &[code]))))
             .security_scheme("admin_token", bearer("The admin token: every route."))
             .security_scheme(
@@ -127,6 +102,9 @@ impl Modify for Errors {
                 bearer("The check token: the read-only routes."),
             )
             .build();
+        let mut used = Vec::new();
+        <ErrorView as ToSchema>::schemas(&mut used);
+        components.schemas.extend(used); // what `Error` refers to
         if let Some(derived) = doc.components.take() {
             components.schemas.extend(derived.schemas);
         }
@@ -207,22 +185,15 @@ fn complete(path: &str, op: &mut Operation) {
         add(408, "request_timeout");
         add(413, "payload_too_large");
     }
-    let mut successes = Vec::new();
-    for (status, response) in std::mem::take(&mut op.responses.responses) {
-        let RefOr::T(response) = &response else {
-            successes.push((status, response));
-            continue;
+    op.responses.responses.retain(|status, response| {
+        let (Ok(code @ 400..), RefOr::T(response)) = (status.parse::<u16>(), &*response) else {
+            return true;
         };
-        match status.parse::<u16>() {
-            Ok(code) if code >= 400 => {
-                for listed in response.description.split('`').skip(1).step_by(2) {
-                    add(code, listed);
-                }
-            }
-            _ => successes.push((status, RefOr::T(response.clone()))),
+        for listed in response.description.split('`').skip(1).step_by(2) {
+            add(code, listed);
         }
-    }
-    op.responses.responses.extend(successes);
+        false
+    });
     for (status, codes) in errors {
         let shared = match codes.as_slice() {
             [code] => SHARED.iter().find(|s| s.0 == status && s.1 == code),
@@ -266,40 +237,10 @@ fn status_text(status: u16) -> String {
         401 => "Missing or wrong token:".into(),
         403 => "The check token may not call this route:".into(),
         404 => "Not found:".into(),
+        408 => format!("The body did not arrive within {} s of the head (the connection is closed):", BODY_TIMEOUT.as_secs()),
         409 => "Refused by the rules:".into(),
-        408 => format!(
-            "The body did not arrive within {} s of the head (the connection is closed):",
-            BODY_TIMEOUT.as_secs()
-        ),
         413 => format!("The body is over {MAX_BODY} bytes:"),
         503 => "Storage failed (journal or snapshot write) or the server is shutting down; retry later:".into(),
         _ => "Error:".into(),
     }
-}
-
-/// Every error: `{"error", "message", ...details}` (`http::error`, whose
-/// details are written as JSON values there, not as a wire type).
-fn error_schema() -> ObjectBuilder {
-    let blocked = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .property("event", Ref::from_schema_name(Id::name()))
-        .property("used", count())
-        .required("event")
-        .required("used");
-    let string = || ObjectBuilder::new().schema_type(Type::String);
-    ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .description(Some(
-            "Every error. Details: `licenses_in_use` lists what blocks the change \
-             (`events` for `event_pro`, `used` for an org pool); `no_seat_available` \
-             gives `license` and `total`; `no_slot_available` gives `total`.",
-        ))
-        .property("error", string().description(Some("The error code.")))
-        .property("message", string().description(Some("A human sentence.")))
-        .property("events", ArrayBuilder::new().items(blocked))
-        .property("used", count())
-        .property("license", Ref::from_schema_name(OrgLicense::name()))
-        .property("total", count())
-        .required("error")
-        .required("message")
 }

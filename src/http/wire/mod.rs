@@ -33,6 +33,37 @@ pub use params::{
     OrgUserPath, ScopeQuery, UserQuery,
 };
 
+/// Every error. Details: `licenses_in_use` lists what blocks the change
+/// (`events` for `event_pro`, `used` for an org pool); `no_seat_available`
+/// gives `license` and `total`; `no_slot_available` gives `total`.
+//
+// `http::error` writes it: the details are JSON values there, built per
+// error (the one place the edge writes `json!`), and this type is their
+// shape for the document.
+#[derive(serde::Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorView {
+    /// The error code.
+    pub error: String,
+    /// A human sentence.
+    pub message: String,
+    #[schema(nullable = false)]
+    pub events: Option<Vec<Blocked>>,
+    #[schema(nullable = false)]
+    pub used: Option<u32>,
+    #[schema(nullable = false)]
+    pub license: Option<OrgLicense>,
+    #[schema(nullable = false)]
+    pub total: Option<u32>,
+}
+
+/// An event whose slots in use block lowering `event_pro`.
+#[derive(serde::Serialize, ToSchema)]
+pub struct Blocked {
+    pub event: Id,
+    pub used: u32,
+}
+
 /// A string schema whose value is one of `values`.
 pub fn enumeration<'a>(values: impl IntoIterator<Item = &'a str>) -> RefOr<Schema> {
     ObjectBuilder::new()
