@@ -5,12 +5,15 @@
     clippy::panic
 )]
 //! The OpenAPI document against the code: `docs/openapi.json` is up to
-//! date, the document lists exactly the routes the server serves (the live
-//! server for what it lists, the route table's source for what it might
-//! miss), and `GET /openapi.json` serves it without a token.
+//! date, the document lists exactly the routes the live server serves (each
+//! documented method answers, each other one is `405` with an `Allow` header
+//! naming the documented ones, and no path beside a documented one is
+//! routed), and `GET /openapi.json` serves it without a token.
 
 use std::collections::BTreeSet;
 use std::path::Path;
+
+use reqwest::header::ALLOW;
 
 use gatehouse::config::Config;
 use gatehouse::http::openapi;
@@ -141,102 +144,6 @@ fn document_is_consistent() {
     }
 }
 
-/// The routes registered in `src/http/routes/mod.rs` (statements behind a
-/// `#[cfg(...)]`, such as the fault-injection routes, left out).
-fn route_table() -> BTreeSet<(String, String)> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/routes/mod.rs");
-    let mut source = std::fs::read_to_string(file).unwrap();
-    while let Some(start) = source.find("#[cfg(") {
-        let end = source[start..]
-            .find(';')
-            .map_or(source.len(), |e| start + e + 1);
-        source.replace_range(start..end, "");
-    }
-    // Each `fn name(cfg …)` body, and the scope prefix it is mounted under
-    // (`web::scope("/prefix").configure(name)`, nested scopes included).
-    let mut mounts: Vec<(String, String)> = Vec::new(); // (fn name, scope)
-    for chunk in source.split("web::scope(\"").skip(1) {
-        let scope = chunk.split('"').next().unwrap().to_string();
-        let name = chunk
-            .split(".configure(")
-            .nth(1)
-            .map(|r| {
-                r.chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect()
-            })
-            .unwrap_or_default();
-        mounts.push((name, scope));
-    }
-    let prefix_of = |function: &str| {
-        let mut prefix = String::new();
-        let mut f = function.to_string();
-        // Walk up: which function mounts `f`, under which scope.
-        while let Some((_, scope)) = mounts.iter().find(|(n, _)| *n == f) {
-            prefix = format!("{scope}{prefix}");
-            let Some(at) = source.find(&format!("configure({f})")) else {
-                break;
-            };
-            let before = &source[..at];
-            let parent = before
-                .rfind("\nfn ")
-                .or_else(|| before.rfind("\npub fn "))
-                .map(|i| {
-                    let rest = before[i..].trim_start_matches('\n');
-                    let rest = rest.trim_start_matches("pub ").trim_start_matches("fn ");
-                    rest.chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect::<String>()
-                })
-                .unwrap_or_default();
-            if parent == f {
-                break;
-            }
-            f = parent;
-        }
-        prefix
-    };
-    // Each `resource("<path>")` and the `web::<method>()` that follow it.
-    let mut routes = BTreeSet::new();
-    let functions = source
-        .split("\nfn ")
-        .skip(1)
-        .chain(source.split("\npub fn ").skip(1));
-    for function in functions {
-        let name: String = function
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
-        let body = function.split("\n}\n").next().unwrap();
-        let prefix = prefix_of(&name);
-        for chunk in body.split("resource(\"").skip(1) {
-            let path = format!("{prefix}{}", chunk.split('"').next().unwrap());
-            let stop = chunk.find("resource(").unwrap_or(chunk.len());
-            for method in METHODS {
-                // `read(handler)` is a `GET` route (routes/mod.rs).
-                let read = method == "get" && chunk[..stop].contains(".route(read(");
-                if read || chunk[..stop].contains(&format!("web::{method}()")) {
-                    routes.insert((path.clone(), method.to_string()));
-                }
-            }
-        }
-    }
-    assert!(routes.len() > 20, "could not read the route table");
-    routes
-}
-
-#[test]
-fn document_lists_the_route_table() {
-    let documented = operations(&document());
-    let served = route_table();
-    let missing: Vec<_> = served.difference(&documented).collect();
-    let extra: Vec<_> = documented.difference(&served).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "served but not documented: {missing:?}; documented but not served: {extra:?}"
-    );
-}
-
 struct Server {
     base: String,
     client: reqwest::Client,
@@ -262,6 +169,17 @@ async fn start() -> Server {
 
 impl Server {
     async fn call(&self, method: &str, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let (status, body, _) = self.call_with_allow(method, path, token).await;
+        (status, body)
+    }
+
+    /// The answer and its `Allow` header, if any.
+    async fn call_with_allow(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+    ) -> (StatusCode, Value, Option<String>) {
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
@@ -269,10 +187,15 @@ impl Server {
         }
         let response = request.send().await.unwrap();
         let status = response.status();
+        let allow = response
+            .headers()
+            .get(ALLOW)
+            .map(|v| v.to_str().unwrap().to_string());
         let bytes = response.bytes().await.unwrap();
         (
             status,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            allow,
         )
     }
 }
@@ -295,6 +218,20 @@ fn example_url(path: &str, op: &Value) -> String {
         url = format!("{url}?{}", query.join("&"));
     }
     url
+}
+
+/// `path` with each `{name}` segment given a valid id.
+fn filled(path: &str) -> String {
+    [
+        ("{org}", "acme"),
+        ("{event}", "summer-fest"),
+        ("{user}", "alice"),
+        ("{c}", "headliner"),
+        ("{a}", "main-stage"),
+        ("{permission}", "Event.View"),
+    ]
+    .iter()
+    .fold(path.to_string(), |url, (name, id)| url.replace(name, id))
 }
 
 #[actix_web::test]
@@ -322,6 +259,82 @@ async fn the_server_serves_exactly_the_documented_routes() {
             }
         }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A `405` names in `Allow` exactly the methods the document lists for
+/// that path (RFC 9110 §15.5.6).
+#[actix_web::test]
+async fn a_405_names_the_documented_methods_in_allow() {
+    let server = start().await;
+    let doc = document();
+    let mut wrong = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let documented: BTreeSet<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        let url = filled(path);
+        for method in METHODS.into_iter().chain(OTHER_METHODS) {
+            if documented.contains(&method.to_uppercase()) {
+                continue;
+            }
+            let (status, _, allow) = server.call_with_allow(method, &url, Some(TOKEN)).await;
+            let allowed: BTreeSet<String> = allow
+                .iter()
+                .flat_map(|a| a.split(','))
+                .map(|m| m.trim().to_string())
+                .collect();
+            if status != StatusCode::METHOD_NOT_ALLOWED || allowed != documented {
+                wrong.push(format!(
+                    "{} {url}: {status}, Allow {allow:?}, documented {documented:?}",
+                    method.to_uppercase()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// No path beside a documented one is routed: each path a documented one
+/// extends, and each one segment longer, answers `404 not_found` to every
+/// method unless the document lists it.
+#[actix_web::test]
+async fn no_route_is_served_beside_the_documented_ones() {
+    let server = start().await;
+    let doc = document();
+    let documented: BTreeSet<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    let mut near = BTreeSet::new();
+    for path in &documented {
+        let segments: Vec<&str> = path.split('/').collect();
+        for end in 1..segments.len() {
+            near.insert(segments[..end].join("/"));
+        }
+        near.insert(format!("{path}/x"));
+        near.insert(format!("{path}/{{user}}"));
+    }
+    let mut wrong = Vec::new();
+    // A documented pattern matches the path: same segments, a `{name}` one
+    // matching any.
+    let matches = |pattern: &str, path: &str| {
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (pattern.split('/').collect(), path.split('/').collect());
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || x.starts_with('{'))
+    };
+    let served = |path: &str| documented.iter().any(|d| matches(d, path));
+    for path in near.iter().filter(|p| !served(&filled(p))) {
+        let url = filled(path);
+        let url = if url.is_empty() { "/".to_string() } else { url };
+        for method in METHODS {
+            let (status, body) = server.call(method, &url, Some(TOKEN)).await;
+            if status != StatusCode::NOT_FOUND || body["error"] != "not_found" {
+                wrong.push(format!("{} {url}: {status} {body}", method.to_uppercase()));
+            }
+        }
+    }
+    assert!(near.len() > 40, "too few paths probed: {near:?}");
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 

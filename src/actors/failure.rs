@@ -1,5 +1,3 @@
-use actix::MailboxError;
-
 use crate::domain::Error;
 use crate::persist::JournalError;
 
@@ -18,12 +16,5 @@ pub enum Failure {
 impl From<JournalError> for Failure {
     fn from(e: JournalError) -> Failure {
         Failure::Unavailable(e.to_string())
-    }
-}
-
-impl Failure {
-    /// A send to an actor that has stopped: the thing it owned is gone.
-    pub fn gone(_: MailboxError, gone: Error) -> Failure {
-        Failure::Rule(gone)
     }
 }

@@ -17,6 +17,8 @@ pub mod placement;
 mod registry;
 pub mod snapshotter;
 
+/// The journal sequence number an actor's answer reflects.
+pub use crate::persist::Seq;
 #[cfg(feature = "fault-injection")]
 pub use event::Panic;
 pub use event::{

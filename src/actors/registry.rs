@@ -134,6 +134,12 @@ impl Registry {
         &self.journal
     }
 
+    /// Waits until the change with `seq` (and all before it) is on disk; a
+    /// journal that can no longer write is [`Failure::Unavailable`].
+    pub async fn durable(&self, seq: Seq) -> Result<(), Failure> {
+        Ok(self.journal.wait_durable(seq).await?)
+    }
+
     pub fn stats(&self) -> &Arc<Stats> {
         &self.stats
     }
@@ -142,14 +148,10 @@ impl Registry {
     /// sequence to wait for; `409 conflict` if it exists with another kind.
     pub fn put_org(self: &Arc<Self>, id: Id, kind: OrgKind) -> Result<(bool, Seq), Failure> {
         match self.orgs.entry(id.clone()) {
-            Entry::Occupied(e) if e.get().kind == kind => Ok((false, 0)),
-            Entry::Occupied(e) => Err(Error::Conflict(match &e.get().kind {
-                OrgKind::Team => "the organization exists as a team organization; its kind never changes".to_string(),
-                OrgKind::Personal { owner } => format!(
-                    "the organization exists as the personal organization of {owner}; its kind and owner never change"
-                ),
-            })
-            .into()),
+            Entry::Occupied(e) => {
+                kind.plan_create(Some(&e.get().kind))?;
+                Ok((false, 0))
+            }
             Entry::Vacant(slot) => {
                 // Journaled while the entry is held, so the org's creation
                 // precedes every record of its own in the journal.
@@ -163,7 +165,14 @@ impl Registry {
                 };
                 let view = Arc::new(OrgView::default());
                 let arbiter = self.arbiter_for(&id);
-                let actor = OrgActor::new(id, state, view, Default::default(), self.clone(), arbiter.clone());
+                let actor = OrgActor::new(
+                    id,
+                    state,
+                    view,
+                    Default::default(),
+                    self.clone(),
+                    arbiter.clone(),
+                );
                 let addr = OrgActor::start_in_arbiter(&arbiter, move |_| actor);
                 slot.insert(OrgEntry { addr, kind });
                 Ok((true, seq))

@@ -32,6 +32,18 @@ pub enum License {
     Collaborator,
 }
 
+impl License {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            License::OrgStandard => "org_standard",
+            License::OrgPro => "org_pro",
+            License::Owner => "owner",
+            License::EventPro => "event_pro",
+            License::Collaborator => "collaborator",
+        }
+    }
+}
+
 impl From<OrgLicense> for License {
     fn from(l: OrgLicense) -> License {
         match l {

@@ -28,6 +28,22 @@ impl OrgKind {
             OrgKind::Personal { owner } => Some(owner),
         }
     }
+
+    /// Plans creating an org of this kind where one of kind `existing`
+    /// may already be: `true` to create it, `false` if it exists as asked
+    /// (nothing to do). An org's kind and owner never change (`conflict`).
+    pub fn plan_create(&self, existing: Option<&OrgKind>) -> Result<bool, Error> {
+        match existing {
+            None => Ok(true),
+            Some(kind) if kind == self => Ok(false),
+            Some(OrgKind::Team) => Err(Error::Conflict(
+                "the organization exists as a team organization; its kind never changes".into(),
+            )),
+            Some(OrgKind::Personal { owner }) => Err(Error::Conflict(format!(
+                "the organization exists as the personal organization of {owner}; its kind and owner never change"
+            ))),
+        }
+    }
 }
 
 /// The counts an org bought.

@@ -104,7 +104,7 @@ impl FromRequest for Admin {
             // Every write takes this, so its body's declared length is
             // checked here, after the token's rights, also where the route
             // reads no body.
-            Some(Role::Admin) => super::routes::no_body_over_limit(req).map(|()| Admin),
+            Some(Role::Admin) => super::body::no_body_over_limit(req).map(|()| Admin),
             _ => Err(ApiError::forbidden()),
         })
     }

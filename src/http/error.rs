@@ -7,7 +7,6 @@ use serde_json::{json, Map, Value};
 
 use crate::actors::Failure;
 use crate::domain::{Error, InUse};
-use crate::persist::JournalError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -15,6 +14,8 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Map<String, Value>,
+    /// The methods a `405` names in its `Allow` header.
+    pub allow: Option<&'static str>,
 }
 
 impl ApiError {
@@ -24,6 +25,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Map::new(),
+            allow: None,
         }
     }
 
@@ -51,12 +53,16 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
     }
 
-    pub fn method_not_allowed() -> ApiError {
-        ApiError::new(
+    /// `405` for a path that lists only the methods `allow` names (as the
+    /// `Allow` header writes them: `GET, PUT`).
+    pub fn method_not_allowed(allow: &'static str) -> ApiError {
+        let mut e = ApiError::new(
             StatusCode::METHOD_NOT_ALLOWED,
             "method_not_allowed",
             "this route does not take that method",
-        )
+        );
+        e.allow = Some(allow);
+        e
     }
 
     pub fn payload_too_large(limit: usize) -> ApiError {
@@ -148,12 +154,6 @@ impl From<Failure> for ApiError {
     }
 }
 
-impl From<JournalError> for ApiError {
-    fn from(e: JournalError) -> ApiError {
-        ApiError::unavailable(e.to_string())
-    }
-}
-
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
@@ -174,6 +174,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::REQUEST_TIMEOUT {
             // The rest of the body may still come; do not read it.
             response.force_close();
+        }
+        if let Some(allow) = self.allow {
+            response.insert_header((actix_web::http::header::ALLOW, allow));
         }
         response.json(Value::Object(body))
     }

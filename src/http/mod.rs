@@ -1,12 +1,15 @@
 //! The HTTP API of SPEC §2: routes thin over the actors, bearer-token
 //! authentication, and one table of error codes.
 
+mod ask;
 pub mod auth;
+mod body;
 pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
 mod routes;
+pub mod wire;
 
 use std::sync::Arc;
 
@@ -14,7 +17,6 @@ use actix_web::{web, HttpResponse};
 
 use crate::actors::snapshotter::Snapshots;
 use crate::actors::Registry;
-use crate::persist::Seq;
 
 pub use error::ApiError;
 
@@ -32,20 +34,13 @@ pub struct AppState {
     pub tokens: auth::Tokens,
 }
 
-impl AppState {
-    /// Waits until the change with `seq` (and all before it) is on disk.
-    pub async fn durable(&self, seq: Seq) -> Result<(), ApiError> {
-        Ok(self.registry.journal().wait_durable(seq).await?)
-    }
-}
-
 /// Mounts every route and the JSON errors for what matches none.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     routes::configure(cfg);
 }
 
 /// `201 Created` for a new thing, `200 OK` for one that existed.
-pub fn put_answer(created: bool, body: serde_json::Value) -> HttpResponse {
+pub fn put_answer(created: bool, body: impl serde::Serialize) -> HttpResponse {
     if created {
         HttpResponse::Created().json(body)
     } else {

@@ -7,19 +7,37 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::future::join_all;
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use serde_json::{json, Value};
 
-use crate::actors::{Check, CheckMany, GetUser, LicenseOf, ListEvents};
-use crate::domain::{Decision, Error, Id, License, Permission, Scope};
+use crate::actors::{Check, CheckMany, GetUser, LicenseOf};
+use crate::domain::{Decision, Error, Id, Permission, Scope};
+use crate::http::ask::{ask_event, ask_events, org_events, send_event};
+use crate::http::body::{no_body_over_limit, RawBody};
 use crate::http::error::code_of;
 use crate::http::extract::{ids, object, scoped};
+use crate::http::wire::{
+    decision_answer, BatchBody, BatchItem, CheckParams, CheckResults, DecisionView, EventPath,
+    EventUserPath, EventUserView, OrgPath, OrgUserPath, Outcome, UserEventView, UserEvents,
+};
 use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
-use super::grants::grant_json;
-use super::{ask_event, ask_events, no_body_over_limit, org_gone, path_part, RawBody};
+use super::{read, resource};
+
+/// The single check, at the top of the table: one pattern to match.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/v1/orgs/{org}/events/{event}/check", "GET").route(web::get().to(check)));
+}
+
+/// Under `/v1/orgs/{org}`.
+pub fn org_scope(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/check", "POST").route(web::post().to(batch)))
+        .service(resource("/users/{user}/events", "GET").route(read(user_events)));
+}
+
+/// Under `/v1/orgs/{org}/events/{event}`.
+pub fn event_scope(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/users/{user}", "GET").route(read(user)));
+}
 
 fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
@@ -27,11 +45,21 @@ fn count_check(d: &Decision) {
     tally.record();
 }
 
-/// The query of a single check, read straight from the query string: the
-/// busiest route of all, so without serde's machinery. Values decode as
-/// `application/x-www-form-urlencoded` (`+` is a space, as `web::Query`
-/// reads it); unknown keys are ignored, a repeated or missing one is
-/// `400 bad_request`.
+/// A segment of the matched path, percent-decoded as `web::Path` does, but
+/// copied only when it holds an escape. Absent or not UTF-8 once decoded,
+/// it reads as `""`, which `Id::parse` refuses.
+fn path_part<'a>(req: &'a HttpRequest, name: &str) -> Cow<'a, str> {
+    let raw = req.match_info().get(name).unwrap_or("");
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .unwrap_or_default()
+}
+
+/// The query of a single check ([`CheckParams`]), read straight from the
+/// query string: the busiest route of all, so without serde's machinery.
+/// Values decode as `application/x-www-form-urlencoded` (`+` is a space, as
+/// `web::Query` reads it); unknown keys are ignored, a repeated or missing
+/// one is `400 bad_request`. A test holds it to serde's reading.
 #[derive(Default)]
 struct CheckQuery<'a> {
     user: Option<Cow<'a, str>>,
@@ -74,6 +102,20 @@ fn check_of(
     Ok((user, permission, scope))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/events/{event}/check", tag = "checks", operation_id = "check",
+    summary = "May this user do this here?",
+    description = "Allowed exactly when the permission is inside the user's license ceiling \
+                   on the event and some grant of theirs covers it.",
+    params(EventPath, CheckParams),
+    responses(
+        (status = 200, description = "The decision and its reason.", body = DecisionView),
+        (status = 400, description = "`unknown_permission`, `missing_scope`, \
+                                      `unexpected_scope`"),
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     no_body_over_limit(&req)?;
     let [org, event] = ids([&path_part(&req, "org"), &path_part(&req, "event")])?;
@@ -99,53 +141,9 @@ pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         permission,
         scope,
     };
-    let (decision, seq) = ask_event(&state, &org, &event, check).await??;
-    state.durable(seq).await?;
+    let decision = ask_event(&state, &org, &event, check).await?;
     count_check(&decision);
     Ok(decision_answer(&decision))
-}
-
-/// `200` with a decision as JSON, written by hand: it is the answer of the
-/// busiest route, and has only these three fields (a test compares it with
-/// serde's rendering for every reason and license).
-pub fn decision_answer(d: &Decision) -> HttpResponse {
-    let license = match d.license {
-        None => "null",
-        Some(License::OrgStandard) => "\"org_standard\"",
-        Some(License::OrgPro) => "\"org_pro\"",
-        Some(License::Owner) => "\"owner\"",
-        Some(License::EventPro) => "\"event_pro\"",
-        Some(License::Collaborator) => "\"collaborator\"",
-    };
-    let body = format!(
-        "{{\"allowed\":{},\"reason\":\"{}\",\"license\":{license}}}",
-        d.allowed,
-        d.reason.as_str()
-    );
-    HttpResponse::Ok()
-        .content_type(actix_web::http::header::ContentType::json())
-        .body(body)
-}
-
-#[derive(Deserialize)]
-struct BatchBody<'a> {
-    /// Kept raw so that one bad item fails alone.
-    #[serde(borrow)]
-    checks: Vec<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct BatchItem<'a> {
-    #[serde(borrow)]
-    event: Cow<'a, str>,
-    #[serde(borrow)]
-    user: Cow<'a, str>,
-    #[serde(borrow)]
-    permission: Cow<'a, str>,
-    #[serde(borrow)]
-    collaborator: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    area: Option<Cow<'a, str>>,
 }
 
 /// A parsed batch item; the event id stays borrowed from the body, since
@@ -154,7 +152,7 @@ type Item<'a> = (Cow<'a, str>, Id, Permission, Scope);
 /// Checks bound for one event, each with its place in the answer.
 type Group = (Vec<usize>, Vec<(Id, Permission, Scope)>);
 
-fn batch_item(raw: &RawValue) -> Result<Item<'_>, Error> {
+fn batch_item(raw: &serde_json::value::RawValue) -> Result<Item<'_>, Error> {
     let text = raw.get();
     if !text.starts_with('{') {
         return Err(Error::BadRequest(
@@ -173,25 +171,25 @@ fn batch_item(raw: &RawValue) -> Result<Item<'_>, Error> {
     Ok((item.event, user, permission, scope))
 }
 
-/// One answer of a batch: a decision, or the code of the item's error.
-#[derive(Serialize)]
-#[serde(untagged)]
-enum Outcome {
-    Decision(Decision),
-    Error { error: &'static str },
-}
-
-#[derive(Serialize)]
-struct BatchAnswer {
-    results: Vec<Outcome>,
-}
-
+#[utoipa::path(
+    post, path = "/v1/orgs/{org}/check", tag = "checks", operation_id = "checkBatch",
+    summary = "Many checks at once",
+    description = "At most 1000 checks, answered in order. A check that fails is \
+                   `{\"error\": code}` in its place, without failing the batch.",
+    params(OrgPath),
+    request_body = BatchBody,
+    responses(
+        (status = 200, description = "One result per check, in order.", body = CheckResults),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn batch(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path])?;
+    let [org] = ids([&path.org])?;
     state.registry.org(&org)?;
     let body: BatchBody = object(&raw.0).map_err(|e| {
         ApiError::bad_request(format!(
@@ -223,7 +221,7 @@ pub async fn batch(
         let org = &org;
         async move {
             let answers = match Id::parse(&event) {
-                Ok(event) => ask_event(state, org, &event, CheckMany(checks)).await,
+                Ok(event) => send_event(state, org, &event, CheckMany(checks)).await,
                 Err(e) => Err(e.into()),
             };
             (places, answers)
@@ -253,7 +251,7 @@ pub async fn batch(
         .map(|r| match r {
             Ok(decision) => {
                 tally.decision(&decision);
-                Outcome::Decision(decision)
+                Outcome::Decision(decision.into())
             }
             Err(e) => {
                 let code = code_of(&e).1;
@@ -263,42 +261,56 @@ pub async fn batch(
         })
         .collect();
     tally.record();
-    Ok(HttpResponse::Ok().json(BatchAnswer { results }))
+    Ok(HttpResponse::Ok().json(CheckResults { results }))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/events/{event}/users/{user}", tag = "checks",
+    operation_id = "eventUser", summary = "What a user has on an event",
+    params(EventUserPath),
+    responses(
+        (status = 200, description = "Their license, collaborators and grants.",
+         body = EventUserView),
+            ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn user(
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<EventUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
-    let (view, seq) = ask_event(&state, &org, &event, GetUser(user.clone())).await??;
-    state.durable(seq).await?;
-    let grants: Vec<Value> = view.grants.iter().map(grant_json).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "user": user,
-        "license": view.license,
-        "collaborators": view.collaborators,
-        "grants": grants,
-    })))
+    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
+    let view = ask_event(&state, &org, &event, GetUser(user.clone())).await?;
+    Ok(HttpResponse::Ok().json(EventUserView::new(user, view)))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/users/{user}/events", tag = "checks",
+    operation_id = "userEvents", summary = "The events where a user has a license",
+    params(OrgUserPath),
+    responses(
+        (status = 200, description = "The events, sorted, with the user's license on each.",
+         body = UserEvents),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn user_events(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<OrgUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.0, &path.1])?;
-    let events = state
-        .registry
-        .org(&org)?
-        .send(ListEvents)
-        .await
-        .map_err(org_gone)?;
-    let listed: Vec<Value> = ask_events(&state, &org, &events, || LicenseOf(user.clone()))
+    let [org, user] = ids([&path.org, &path.user])?;
+    let events = org_events(&state, &org).await?;
+    let events = ask_events(&state, &org, &events, || LicenseOf(user.clone()))
         .await?
         .into_iter()
-        .filter_map(|(id, license)| Some(json!({"event": id, "license": license?})))
+        .filter_map(|(event, license)| {
+            Some(UserEventView {
+                event,
+                license: license?,
+            })
+        })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "events": listed })))
+    Ok(HttpResponse::Ok().json(UserEvents { events }))
 }
 
 #[cfg(test)]
@@ -306,7 +318,7 @@ mod tests {
     use actix_web::body::MessageBody;
 
     use super::*;
-    use crate::domain::Reason;
+    use crate::domain::{License, Reason};
 
     #[test]
     fn the_written_decision_is_serdes_rendering() {
@@ -322,7 +334,8 @@ mod tests {
             for license in licenses {
                 let d = Decision::new(reason, license);
                 let body = decision_answer(&d).into_body().try_into_bytes().unwrap();
-                assert_eq!(body, serde_json::to_vec(&d).unwrap(), "{d:?}");
+                let serde = serde_json::to_vec(&DecisionView::from(d)).unwrap();
+                assert_eq!(body, serde, "{d:?}");
             }
         }
     }
@@ -335,5 +348,40 @@ mod tests {
         assert_eq!(q.area.as_deref(), Some("x y"));
         assert_eq!(q.collaborator, None);
         assert!(CheckQuery::parse("user=a&user=b").is_err());
+    }
+
+    /// The hand-written reading of the check's query is serde's reading of
+    /// [`CheckParams`], as `web::Query` would do it.
+    #[test]
+    fn the_check_query_is_serdes_reading() {
+        let queries = [
+            "user=a%2Bb&permission=Area.View&area=x+y&other=1",
+            "user=u&permission=Collaborator.View&collaborator=c%20d",
+            "permission=Event.View&user=%C3%A9",
+            "user=&permission=",
+        ];
+        for query in queries {
+            let q = CheckQuery::parse(query).unwrap();
+            let p = web::Query::<CheckParams>::from_query(query)
+                .unwrap()
+                .into_inner();
+            assert_eq!(q.user.as_deref(), Some(p.user.as_str()), "{query}");
+            assert_eq!(
+                q.permission.as_deref(),
+                Some(p.permission.as_str()),
+                "{query}"
+            );
+            assert_eq!(
+                q.collaborator.as_deref(),
+                p.collaborator.as_deref(),
+                "{query}"
+            );
+            assert_eq!(q.area.as_deref(), p.area.as_deref(), "{query}");
+        }
+        for missing in ["permission=Event.View", "user=u"] {
+            let q = CheckQuery::parse(missing).unwrap();
+            assert!(q.user.is_none() || q.permission.is_none());
+            assert!(web::Query::<CheckParams>::from_query(missing).is_err());
+        }
     }
 }

@@ -1,152 +1,235 @@
 //! Events, their collaborators and their areas.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
 
-use crate::actors::{
-    CreateEvent, Created, DeleteEvent, EventCommand, GetInfo, ListEvents, SlotsUsed,
-};
+use crate::actors::{CreateEvent, DeleteEvent, EventCommand, GetInfo, SlotsUsed};
 use crate::domain::Id;
+use crate::http::ask::{ask_event, ask_events, ask_org, org_events, write_event};
 use crate::http::auth::Admin;
+use crate::http::body::RawBody;
 use crate::http::extract::{body, ids, name};
+use crate::http::wire::{
+    AreaPath, CollaboratorPath, EventList, EventPath, EventSummary, EventView, NameBody, Named,
+    OrgPath,
+};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{ask_event, ask_events, org_gone, write_event, RawBody};
+use super::{read, resource};
 
-#[derive(Deserialize, Default)]
-struct NameBody {
-    name: Option<String>,
+/// Under `/v1/orgs/{org}`.
+pub fn org_scope(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/events", "GET").route(read(list)));
+}
+
+/// Under `/v1/orgs/{org}/events/{event}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("", "PUT, GET, DELETE")
+            .route(web::put().to(put))
+            .route(read(get))
+            .route(web::delete().to(delete)),
+    )
+    .service(
+        resource("/collaborators/{c}", "PUT, DELETE")
+            .route(web::put().to(put_collaborator))
+            .route(web::delete().to(delete_collaborator)),
+    )
+    .service(
+        resource("/areas/{a}", "PUT, DELETE")
+            .route(web::put().to(put_area))
+            .route(web::delete().to(delete_area)),
+    );
 }
 
 fn named(raw: &RawBody) -> Result<Option<String>, ApiError> {
     name(body::<NameBody>(&raw.0)?.name)
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/events", tag = "events", operation_id = "listEvents",
+    summary = "The events of an organization",
+    params(OrgPath),
+    responses(
+        (status = 200, description = "The events, sorted by id.", body = EventList),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path])?;
-    let events = state
-        .registry
-        .org(&org)?
-        .send(ListEvents)
-        .await
-        .map_err(org_gone)?;
-    let listed: Vec<Value> = ask_events(&state, &org, &events, || SlotsUsed)
+    let [org] = ids([&path.org])?;
+    let events = org_events(&state, &org).await?;
+    let events = ask_events(&state, &org, &events, || SlotsUsed)
         .await?
         .into_iter()
-        .map(|(id, (name, used))| json!({"id": id, "name": name, "slots_used": used}))
+        .map(EventSummary::from)
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "events": listed })))
+    Ok(HttpResponse::Ok().json(EventList { events }))
 }
 
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}", tag = "events", operation_id = "putEvent",
+    summary = "Create an event, or rename it",
+    description = "Idempotent. Creating an event needs `event_pro >= 1` on its org.",
+    params(EventPath),
+    request_body(content = NameBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 201, description = "Created: the new event.", body = EventView),
+        (status = 404, description = "`org_not_found`"),
+        (status = 409, description = "`event_pro_required`"),
+    ),
+)]
 pub async fn put(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.0, &path.1])?;
-    let addr = state.registry.org(&org)?;
+    let [org, event] = ids([&path.org, &path.event])?;
+    state.registry.org(&org)?;
     let name = named(&raw)?;
-    let created = addr
-        .send(CreateEvent {
-            event: event.clone(),
-            name: name.clone(),
-        })
-        .await
-        .map_err(org_gone)??;
-    let created = match created {
-        Created::New { seq } => {
-            state.durable(seq).await?;
-            true
-        }
-        Created::Exists => {
-            write_event(&state, &org, &event, EventCommand::Rename(name)).await?;
-            false
-        }
+    let create = CreateEvent {
+        event: event.clone(),
+        name: name.clone(),
     };
-    Ok(put_answer(created, event_json(&state, &org, &event).await?))
+    let created = ask_org(&state, &org, create).await?;
+    if !created {
+        write_event(&state, &org, &event, EventCommand::Rename(name)).await?;
+    }
+    Ok(put_answer(created, event_view(&state, &org, event).await?))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/events/{event}", tag = "events", operation_id = "getEvent",
+    summary = "An event, its slots, collaborators and areas",
+    params(EventPath),
+    responses(
+        (status = 200, description = "The event (its lists sorted).", body = EventView),
+            ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.0, &path.1])?;
-    Ok(HttpResponse::Ok().json(event_json(&state, &org, &event).await?))
+    let [org, event] = ids([&path.org, &path.event])?;
+    Ok(HttpResponse::Ok().json(event_view(&state, &org, event).await?))
 }
 
-async fn event_json(state: &AppState, org: &Id, event: &Id) -> Result<Value, ApiError> {
-    let info = ask_event(state, org, event, GetInfo).await??;
-    state.durable(info.seq).await?;
-    Ok(json!({
-        "id": event,
-        "name": info.name,
-        "slots": {"total": info.slot_total, "used": info.holders.len(), "holders": info.holders},
-        "collaborators": info.collaborators,
-        "areas": info.areas,
-    }))
+async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, ApiError> {
+    let info = ask_event(state, org, &event, GetInfo).await?;
+    Ok(EventView::new(event, info))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}", tag = "events",
+    operation_id = "deleteEvent", summary = "Delete an event",
+    params(EventPath),
+    responses(
+        (status = 204, description = "Deleted."),
+            ),
+)]
 pub async fn delete(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<EventPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.0, &path.1])?;
-    let seq = state
-        .registry
-        .org(&org)?
-        .send(DeleteEvent(event))
-        .await
-        .map_err(org_gone)??;
-    state.durable(seq).await?;
+    let [org, event] = ids([&path.org, &path.event])?;
+    ask_org(&state, &org, DeleteEvent(event)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}", tag = "events",
+    operation_id = "putCollaborator", summary = "Create a collaborator, or rename it",
+    params(CollaboratorPath),
+    request_body(content = NameBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 201, description = "Created: the new collaborator.", body = Named),
+            ),
+)]
 pub async fn put_collaborator(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<CollaboratorPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
     let command = EventCommand::PutCollaborator(c.clone(), named(&raw)?);
     let w = write_event(&state, &org, &event, command).await?;
-    Ok(put_answer(w.created, json!({"id": c, "name": w.name})))
+    Ok(put_answer(
+        w.created,
+        Named {
+            id: c,
+            name: w.name,
+        },
+    ))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}", tag = "events",
+    operation_id = "deleteCollaborator", summary = "Delete a collaborator",
+    params(CollaboratorPath),
+    responses(
+        (status = 204, description = "Deleted, with the grants scoped to it and its users' \
+                                      attachments."),
+        (status = 404, description = "`collaborator_not_found`"),
+    ),
+)]
 pub async fn delete_collaborator(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<CollaboratorPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
     write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}/areas/{a}", tag = "events",
+    operation_id = "putArea", summary = "Create an area, or rename it",
+    params(AreaPath),
+    request_body(content = NameBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 201, description = "Created: the new area.", body = Named),
+            ),
+)]
 pub async fn put_area(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<AreaPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, a] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, a] = ids([&path.org, &path.event, &path.a])?;
     let command = EventCommand::PutArea(a.clone(), named(&raw)?);
     let w = write_event(&state, &org, &event, command).await?;
-    Ok(put_answer(w.created, json!({"id": a, "name": w.name})))
+    Ok(put_answer(
+        w.created,
+        Named {
+            id: a,
+            name: w.name,
+        },
+    ))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}/areas/{a}", tag = "events",
+    operation_id = "deleteArea", summary = "Delete an area",
+    params(AreaPath),
+    responses(
+        (status = 204, description = "Deleted, with the grants scoped to it."),
+        (status = 404, description = "`area_not_found`"),
+    ),
+)]
 pub async fn delete_area(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<AreaPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, a] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, a] = ids([&path.org, &path.event, &path.a])?;
     write_event(&state, &org, &event, EventCommand::DeleteArea(a)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

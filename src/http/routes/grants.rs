@@ -1,49 +1,99 @@
 //! Event Pro slots, free collaborator attachments and grants.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::actors::EventCommand;
-use crate::domain::{Grant, Permission, Scope};
+use crate::domain::{Grant, Permission};
+use crate::http::ask::write_event;
 use crate::http::auth::Admin;
+use crate::http::body::RawBody;
 use crate::http::extract::{body, ids, scoped};
+use crate::http::wire::{
+    AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, ScopeQuery, Slot,
+};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{write_event, RawBody};
+use super::resource;
 
+/// Under `/v1/orgs/{org}/events/{event}`; slots first, as the busiest.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/slots/{user}", "PUT, DELETE")
+            .route(web::put().to(assign_slot))
+            .route(web::delete().to(release_slot)),
+    )
+    .service(
+        resource("/users/{user}/grants/{permission}", "PUT, DELETE")
+            .route(web::put().to(grant))
+            .route(web::delete().to(revoke)),
+    )
+    .service(
+        resource("/collaborators/{c}/users/{user}", "PUT, DELETE")
+            .route(web::put().to(attach))
+            .route(web::delete().to(detach)),
+    );
+}
+
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}/slots/{user}", tag = "grants",
+    operation_id = "assignSlot", summary = "Give a user an Event Pro slot on an event",
+    description = "Idempotent. At most `event_pro` users hold a slot on one event.",
+    params(EventUserPath),
+    responses(
+        (status = 201, description = "Created: the new slot.", body = Slot),
+                (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
+    ),
+)]
 pub async fn assign_slot(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<EventUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
-    Ok(put_answer(w.created, json!({"event": event, "user": user})))
+    Ok(put_answer(w.created, Slot { event, user }))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}/slots/{user}", tag = "grants",
+    operation_id = "releaseSlot", summary = "Release a user's slot",
+    params(EventUserPath),
+    responses(
+        (status = 204, description = "Released."),
+        (status = 404, description = "`slot_not_found`"),
+    ),
+)]
 pub async fn release_slot(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<EventUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
+    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     write_event(&state, &org, &event, EventCommand::ReleaseSlot(user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, Default)]
-struct AttachBody {
-    permissions: Option<Vec<String>>,
-}
-
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}/users/{user}", tag = "grants",
+    operation_id = "attachUser",
+    summary = "Attach a user to a collaborator (free collaborator access)",
+    description = "Gives the listed Collaborator permissions on that collaborator, or the \
+                   defaults. Attaching again changes nothing, even with another list.",
+    params(AttachmentPath),
+    request_body(content = AttachBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 201, description = "Created: the new attachment.", body = Attachment),
+        (status = 400, description = "`unknown_permission`"),
+        (status = 404, description = "`collaborator_not_found`"),
+    ),
+)]
 pub async fn attach(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String, String)>,
+    path: web::Path<AttachmentPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c, user] = ids([&path.0, &path.1, &path.2, &path.3])?;
+    let [org, event, c, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
     let permissions = body::<AttachBody>(&raw.0)?
         .permissions
         .map(|names| {
@@ -59,49 +109,32 @@ pub async fn attach(
         permissions,
     };
     let w = write_event(&state, &org, &event, command).await?;
-    Ok(put_answer(
-        w.created,
-        json!({"event": event, "collaborator": c, "user": user}),
-    ))
+    let attachment = Attachment {
+        event,
+        collaborator: c,
+        user,
+    };
+    Ok(put_answer(w.created, attachment))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}/users/{user}",
+    tag = "grants", operation_id = "detachUser", summary = "Detach a user from a collaborator",
+    params(AttachmentPath),
+    responses(
+        (status = 204, description = "Detached; their grants stay."),
+        (status = 404, description = "`collaborator_not_found`, `attachment_not_found`"),
+    ),
+)]
 pub async fn detach(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String, String)>,
+    path: web::Path<AttachmentPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, collaborator, user] = ids([&path.0, &path.1, &path.2, &path.3])?;
-    write_event(
-        &state,
-        &org,
-        &event,
-        EventCommand::Detach { collaborator, user },
-    )
-    .await?;
+    let [org, event, collaborator, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
+    let command = EventCommand::Detach { collaborator, user };
+    write_event(&state, &org, &event, command).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize)]
-pub struct ScopeQuery {
-    collaborator: Option<String>,
-    area: Option<String>,
-}
-
-/// A grant as the API shows it: `{"permission", "collaborator"?, "area"?}`.
-pub fn grant_json(grant: &Grant) -> Value {
-    let mut v = json!({ "permission": grant.permission().name() });
-    if let Some(obj) = v.as_object_mut() {
-        match grant.scope() {
-            Scope::Event => {}
-            Scope::Collaborator(c) => {
-                obj.insert("collaborator".into(), json!(c));
-            }
-            Scope::Area(a) => {
-                obj.insert("area".into(), json!(a));
-            }
-        }
-    }
-    v
 }
 
 fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
@@ -109,27 +142,51 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
     Ok(Grant::new(permission, scope)?)
 }
 
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}",
+    tag = "grants", operation_id = "grant", summary = "Grant a permission",
+    description = "Idempotent. The scope named by `collaborator` or `area` must exist.",
+    params(GrantPath, ScopeQuery),
+    responses(
+        (status = 201, description = "Created: the new grant.", body = GrantView),
+        (status = 400, description = "`unknown_permission`, `missing_scope`, \
+                                      `unexpected_scope`"),
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
+    ),
+)]
 pub async fn grant(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String, String)>,
+    path: web::Path<GrantPath>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
-    let grant = parse_grant(&path.3, &query)?;
-    let body = grant_json(&grant);
+    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
+    let grant = parse_grant(&path.permission, &query)?;
+    let view = GrantView::from(&grant);
     let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant)).await?;
-    Ok(put_answer(w.created, body))
+    Ok(put_answer(w.created, view))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}",
+    tag = "grants", operation_id = "revoke", summary = "Revoke a permission",
+    params(GrantPath, ScopeQuery),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 400, description = "`unknown_permission`, `missing_scope`, \
+                                      `unexpected_scope`"),
+        (status = 404, description = "`collaborator_not_found`, `area_not_found`, \
+                                      `grant_not_found`"),
+    ),
+)]
 pub async fn revoke(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String, String, String)>,
+    path: web::Path<GrantPath>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.0, &path.1, &path.2])?;
-    let grant = parse_grant(&path.3, &query)?;
+    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
+    let grant = parse_grant(&path.permission, &query)?;
     write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,92 +1,121 @@
 //! Members of a team org and their org licenses.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
 
 use crate::actors::{GetMember, ListMembers, RemoveMember, SetMember};
-use crate::domain::OrgLicense;
+use crate::http::ask::ask_org;
 use crate::http::auth::Admin;
+use crate::http::body::RawBody;
 use crate::http::extract::{body, ids};
+use crate::http::wire::{MemberBody, MemberChange, MemberView, Members, OrgPath, OrgUserPath};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{org_gone, RawBody};
+use super::{read, resource};
 
-#[derive(Deserialize, Default)]
-struct MemberBody {
-    #[serde(default)]
-    license: Option<OrgLicense>,
+/// Under `/v1/orgs/{org}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/members", "GET").route(read(list)))
+        .service(
+            resource("/members/{user}", "PUT, GET, DELETE")
+                .route(web::put().to(put))
+                .route(read(get))
+                .route(web::delete().to(delete)),
+        );
 }
 
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/members/{user}", tag = "orgs", operation_id = "putMember",
+    summary = "Add a member, or set their org license",
+    description = "Switching license is atomic: on failure the old one is kept. Giving \
+                   `org_pro` releases the member's Event Pro slots on the org's events \
+                   (`released_slots`). A personal org has no member but its owner \
+                   (`400 personal_org`).",
+    params(OrgUserPath),
+    request_body(content = MemberBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 201, description = "Created: the new member.", body = MemberChange),
+        (status = 400, description = "`personal_org`"),
+        (status = 404, description = "`org_not_found`"),
+        (status = 409, description = "`no_seat_available`"),
+    ),
+)]
 pub async fn put(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<OrgUserPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.0, &path.1])?;
-    let addr = state.registry.org(&org)?;
-    let b: MemberBody = body(&raw.0)?;
-    let outcome = addr
-        .send(SetMember {
-            user: user.clone(),
-            license: b.license,
-        })
-        .await
-        .map_err(org_gone)??;
-    state.durable(outcome.seq).await?;
+    let [org, user] = ids([&path.org, &path.user])?;
+    state.registry.org(&org)?;
+    let license = body::<MemberBody>(&raw.0)?.license;
+    let set = SetMember {
+        user: user.clone(),
+        license,
+    };
+    let outcome = ask_org(&state, &org, set).await?;
     Ok(put_answer(
         outcome.created,
-        json!({"user": user, "license": outcome.license, "released_slots": outcome.released_slots}),
+        MemberChange::new(user, outcome),
     ))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/members", tag = "orgs", operation_id = "listMembers",
+    summary = "The members of an organization",
+    params(OrgPath),
+    responses(
+        (status = 200, description = "The members, sorted by user.", body = Members),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path])?;
-    let (members, seq) = state
-        .registry
-        .org(&org)?
-        .send(ListMembers)
-        .await
-        .map_err(org_gone)?;
-    state.durable(seq).await?;
-    let members: Vec<_> = members
-        .into_iter()
-        .map(|(user, license)| json!({"user": user, "license": license}))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "members": members })))
+    let [org] = ids([&path.org])?;
+    let members = ask_org(&state, &org, ListMembers).await?;
+    let members = members.into_iter().map(MemberView::from).collect();
+    Ok(HttpResponse::Ok().json(Members { members }))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/members/{user}", tag = "orgs", operation_id = "getMember",
+    summary = "One member",
+    params(OrgUserPath),
+    responses(
+        (status = 200, description = "The member.", body = MemberView),
+        (status = 404, description = "`org_not_found`, `member_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<OrgUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.0, &path.1])?;
-    let (license, seq) = state
-        .registry
-        .org(&org)?
-        .send(GetMember(user.clone()))
-        .await
-        .map_err(org_gone)??;
-    state.durable(seq).await?;
-    Ok(HttpResponse::Ok().json(json!({"user": user, "license": license})))
+    let [org, user] = ids([&path.org, &path.user])?;
+    let license = ask_org(&state, &org, GetMember(user.clone())).await?;
+    Ok(HttpResponse::Ok().json(MemberView { user, license }))
 }
 
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/members/{user}", tag = "orgs",
+    operation_id = "deleteMember", summary = "Remove a member",
+    description = "Frees their org license; their slots and grants stay. Removing a personal \
+                   org's owner is `400 personal_org`.",
+    params(OrgUserPath),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 400, description = "`personal_org`"),
+        (status = 404, description = "`org_not_found`, `member_not_found`"),
+    ),
+)]
 pub async fn delete(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    path: web::Path<OrgUserPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.0, &path.1])?;
-    let seq = state
-        .registry
-        .org(&org)?
-        .send(RemoveMember(user))
-        .await
-        .map_err(org_gone)??;
-    state.durable(seq).await?;
+    let [org, user] = ids([&path.org, &path.user])?;
+    ask_org(&state, &org, RemoveMember(user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

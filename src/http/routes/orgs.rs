@@ -1,140 +1,128 @@
 //! Organizations, their license pools, and org access.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
 
-use crate::actors::{Access, GetOrg, OrgInfo, SetPools, SlotsUsed};
-use crate::domain::{Id, OrgKind, PoolsChange, MAX_POOL};
+use crate::actors::{Access, GetOrg, SetPools, SlotsUsed};
+use crate::domain::{Id, OrgKind, PoolsChange};
+use crate::http::ask::{ask_events, ask_org};
 use crate::http::auth::Admin;
-use crate::http::extract::{self, body};
+use crate::http::body::RawBody;
+use crate::http::extract::{self, body, object};
+use crate::http::wire::{
+    decision_answer, DecisionView, LicensesBody, OrgBody, OrgPath, OrgView, UserQuery,
+};
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::{ask_events, org_gone, RawBody};
+use super::{read, resource};
 
-#[derive(Deserialize, Default)]
-struct OrgBody {
-    kind: Option<String>,
-    owner: Option<String>,
+/// Under `/v1/orgs/{org}`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("", "PUT, GET")
+            .route(web::put().to(put))
+            .route(read(get)),
+    )
+    .service(resource("/licenses", "PUT").route(web::put().to(put_licenses)))
+    .service(resource("/access", "GET").route(read(access)));
 }
 
-impl OrgBody {
-    fn kind(self) -> Result<OrgKind, ApiError> {
-        match (self.kind.as_deref(), self.owner) {
-            (Some("team"), None) => Ok(OrgKind::Team),
-            (Some("team"), Some(_)) => Err(ApiError::bad_request(
-                "a team organization has no owner; leave \"owner\" out",
-            )),
-            (Some("personal"), Some(owner)) => Ok(OrgKind::Personal {
-                owner: extract::id(&owner)?,
-            }),
-            (Some("personal"), None) => Err(ApiError::bad_request(
-                "a personal organization needs an \"owner\"",
-            )),
-            _ => Err(ApiError::bad_request(
-                "\"kind\" must be \"team\" or \"personal\"",
-            )),
-        }
-    }
-}
-
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}", tag = "orgs", operation_id = "putOrg",
+    summary = "Create an organization",
+    description = "Idempotent. An org's kind and owner never change (`409 conflict`).",
+    params(OrgPath),
+    request_body = OrgBody,
+    responses(
+        (status = 201, description = "Created: the new organization.", body = OrgView),
+        (status = 409, description = "`conflict`"),
+    ),
+)]
 pub async fn put(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path)?;
-    let kind = body::<OrgBody>(&raw.0)?.kind()?;
+    let id = extract::id(&path.org)?;
+    let kind = OrgKind::try_from(object::<OrgBody>(&raw.0)?)?;
     let (created, seq) = state.registry.put_org(id.clone(), kind)?;
     state.durable(seq).await?;
-    Ok(put_answer(created, org_json(&state, &id).await?))
+    Ok(put_answer(created, org_view(&state, id).await?))
 }
 
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}", tag = "orgs", operation_id = "getOrg",
+    summary = "An organization and its license pools",
+    params(OrgPath),
+    responses(
+        (status = 200, description = "The organization.", body = OrgView),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path)?;
-    Ok(HttpResponse::Ok().json(org_json(&state, &id).await?))
+    let id = extract::id(&path.org)?;
+    Ok(HttpResponse::Ok().json(org_view(&state, id).await?))
 }
 
 /// The org as `GET /v1/orgs/{org}` shows it.
-pub async fn org_json(state: &AppState, id: &Id) -> Result<Value, ApiError> {
-    let addr = state.registry.org(id)?;
-    let info: OrgInfo = addr.send(GetOrg).await.map_err(org_gone)?;
-    state.durable(info.seq).await?;
-    let used = ask_events(state, id, &info.events, || SlotsUsed).await?;
+async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
+    let info = ask_org(state, &id, GetOrg).await?;
+    let used = ask_events(state, &id, &info.events, || SlotsUsed).await?;
     let max_used = used.into_iter().map(|(_, (_, n))| n).max().unwrap_or(0);
-    let mut org = json!({
-        "id": id,
-        "kind": match info.kind { OrgKind::Team => "team", OrgKind::Personal { .. } => "personal" },
-        "licenses": {
-            "org_standard": {"total": info.pools.org_standard, "used": info.org_standard_used},
-            "org_pro": {"total": info.pools.org_pro, "used": info.org_pro_used},
-            "event_pro": {"total": info.pools.event_pro, "max_used": max_used},
-        },
-        "members": info.members,
-        "events": info.events.len(),
-    });
-    if let (OrgKind::Personal { owner }, Some(obj)) = (&info.kind, org.as_object_mut()) {
-        obj.insert("owner".into(), json!(owner));
-    }
-    Ok(org)
+    Ok(OrgView::new(id, &info, max_used))
 }
 
-#[derive(Deserialize, Default)]
-struct LicensesBody {
-    org_standard: Option<u64>,
-    org_pro: Option<u64>,
-    event_pro: Option<u64>,
-}
-
-fn count(n: Option<u64>) -> Result<Option<u32>, ApiError> {
-    n.map(|n| {
-        u32::try_from(n)
-            .ok()
-            .filter(|&n| n <= MAX_POOL)
-            .ok_or_else(|| {
-                ApiError::bad_request(format!("license counts are between 0 and {MAX_POOL}"))
-            })
-    })
-    .transpose()
-}
-
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/licenses", tag = "orgs", operation_id = "putLicenses",
+    summary = "Set the sizes of the license pools",
+    description = "A missing count is unchanged. Lowering a pool below what is in use is \
+                   refused whole (`409 licenses_in_use`, listing what blocks it). A personal \
+                   org may only buy `event_pro` (`400 personal_org`).",
+    params(OrgPath),
+    request_body(content = LicensesBody, description = "May be empty: read as `{}`."),
+    responses(
+        (status = 200, description = "The organization after the change.", body = OrgView),
+        (status = 400, description = "`personal_org`"),
+        (status = 404, description = "`org_not_found`"),
+        (status = 409, description = "`licenses_in_use`"),
+    ),
+)]
 pub async fn put_licenses(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path)?;
-    let addr = state.registry.org(&id)?;
-    let b: LicensesBody = body(&raw.0)?;
-    let change = PoolsChange {
-        org_standard: count(b.org_standard)?,
-        org_pro: count(b.org_pro)?,
-        event_pro: count(b.event_pro)?,
-    };
-    let seq = addr.send(SetPools(change)).await.map_err(org_gone)??;
-    state.durable(seq).await?;
-    Ok(HttpResponse::Ok().json(org_json(&state, &id).await?))
+    let id = extract::id(&path.org)?;
+    state.registry.org(&id)?;
+    let change = PoolsChange::try_from(body::<LicensesBody>(&raw.0)?)?;
+    ask_org(&state, &id, SetPools(change)).await?;
+    Ok(HttpResponse::Ok().json(org_view(&state, id).await?))
 }
 
-#[derive(Deserialize)]
-pub struct UserQuery {
-    user: String,
-}
-
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/access", tag = "orgs", operation_id = "orgAccess",
+    summary = "May a user access the organization?",
+    description = "Allowed for `org_standard` and `org_pro` holders and for a personal org's \
+                   owner (license `owner`); otherwise `no_license`.",
+    params(OrgPath, UserQuery),
+    responses(
+        (status = 200, description = "The decision.", body = DecisionView),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
 pub async fn access(
     state: web::Data<AppState>,
-    path: web::Path<String>,
+    path: web::Path<OrgPath>,
     query: web::Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path)?;
+    let id = extract::id(&path.org)?;
     let user = extract::id(&query.user)?;
-    let addr = state.registry.org(&id)?;
-    let (decision, seq) = addr.send(Access(user)).await.map_err(org_gone)?;
-    state.durable(seq).await?;
-    Ok(super::checks::decision_answer(&decision))
+    let decision = ask_org(&state, &id, Access(user)).await?;
+    Ok(decision_answer(&decision))
 }

@@ -1,0 +1,217 @@
+//! Events, their collaborators, areas, slots, attachments and grants.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::actors::EventInfo;
+use crate::domain::{Domain, Grant, Id, Permission, Scope};
+
+use super::{enumeration, not, nullable};
+
+/// A name to give; missing or `null`: none.
+#[derive(Deserialize, Default, ToSchema)]
+pub struct NameBody {
+    #[schema(max_length = 1024)]
+    pub name: Option<String>,
+}
+
+const _: () = assert!(
+    crate::http::extract::MAX_NAME == 1024,
+    "NameBody's schema says 1024"
+);
+
+/// A collaborator or an area.
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    pub id: Id,
+    #[schema(required = true)]
+    pub name: Option<String>,
+}
+
+/// One event of a list.
+#[derive(Serialize, ToSchema)]
+pub struct EventSummary {
+    pub id: Id,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    pub slots_used: u32,
+}
+
+impl From<(Id, (Option<String>, u32))> for EventSummary {
+    fn from((id, (name, slots_used)): (Id, (Option<String>, u32))) -> EventSummary {
+        EventSummary {
+            id,
+            name,
+            slots_used,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventList {
+    pub events: Vec<EventSummary>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Slots {
+    pub total: u32,
+    pub used: usize,
+    pub holders: Vec<Id>,
+}
+
+/// An event, its slots, collaborators and areas (its lists sorted).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Event)]
+pub struct EventView {
+    pub id: Id,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    #[schema(inline)]
+    pub slots: Slots,
+    pub collaborators: Vec<Id>,
+    pub areas: Vec<Id>,
+}
+
+impl EventView {
+    pub fn new(id: Id, info: EventInfo) -> EventView {
+        EventView {
+            id,
+            name: info.name,
+            slots: Slots {
+                total: info.slot_total,
+                used: info.holders.len(),
+                holders: info.holders,
+            },
+            collaborators: info.collaborators,
+            areas: info.areas,
+        }
+    }
+}
+
+/// An Event Pro slot.
+#[derive(Serialize, ToSchema)]
+pub struct Slot {
+    pub event: Id,
+    pub user: Id,
+}
+
+/// The Collaborator permissions to give (another domain is
+/// `400 bad_request`); without a list: Collaborator.View,
+/// Collaborator.AdvanceView, Collaborator.AdvanceEdit,
+/// Collaborator.ScheduleView, Collaborator.FileView,
+/// Collaborator.FileUpload.
+#[derive(Deserialize, Default, ToSchema)]
+pub struct AttachBody {
+    #[schema(schema_with = collaborator_permissions)]
+    pub permissions: Option<Vec<String>>,
+}
+
+fn collaborator_permissions() -> RefOr<Schema> {
+    let names = of_domain(Domain::Collaborator);
+    nullable(ArrayBuilder::new().items(enumeration(names)).into())
+}
+
+fn of_domain(domain: Domain) -> impl Iterator<Item = &'static str> {
+    Permission::ALL
+        .iter()
+        .filter(move |p| p.domain() == domain)
+        .map(|p| p.name())
+}
+
+/// A user attached to a collaborator.
+#[derive(Serialize, ToSchema)]
+pub struct Attachment {
+    pub event: Id,
+    pub collaborator: Id,
+    pub user: Id,
+}
+
+/// A grant as the API shows it: `{"permission", "collaborator"?, "area"?}`.
+#[derive(Serialize)]
+pub struct GrantView {
+    pub permission: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collaborator: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<Id>,
+}
+
+impl From<&Grant> for GrantView {
+    fn from(grant: &Grant) -> GrantView {
+        let (collaborator, area) = match grant.scope() {
+            Scope::Event => (None, None),
+            Scope::Collaborator(c) => (Some(c.clone()), None),
+            Scope::Area(a) => (None, Some(a.clone())),
+        };
+        GrantView {
+            permission: grant.permission().name(),
+            collaborator,
+            area,
+        }
+    }
+}
+
+/// One variant per domain: its permissions, the scope it needs, and no
+/// other.
+pub fn scoped(base: impl Fn() -> ObjectBuilder) -> RefOr<Schema> {
+    let id = || Ref::from_schema_name(Id::name());
+    let event = base().property("permission", enumeration(of_domain(Domain::Event)));
+    let collaborator = base()
+        .property("permission", enumeration(of_domain(Domain::Collaborator)))
+        .property("collaborator", id())
+        .required("collaborator");
+    let area = base()
+        .property("permission", enumeration(of_domain(Domain::Area)))
+        .property("area", id())
+        .required("area");
+    let neither = json!({"anyOf": [{"required": ["collaborator"]}, {"required": ["area"]}]});
+    OneOfBuilder::new()
+        .item(not(event.required("permission"), neither))
+        .item(not(
+            collaborator.required("permission"),
+            json!({"required": ["area"]}),
+        ))
+        .item(not(
+            area.required("permission"),
+            json!({"required": ["collaborator"]}),
+        ))
+        .into()
+}
+
+impl PartialSchema for GrantView {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = scoped(|| ObjectBuilder::new().schema_type(Type::Object));
+        if let RefOr::T(Schema::OneOf(o)) = &mut schema {
+            o.description =
+                Some("A permission, scoped to a collaborator or an area for those domains.".into());
+        }
+        schema
+    }
+}
+
+impl ToSchema for GrantView {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Grant".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((Id::name().into(), Id::schema()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attach_body_names_the_defaults() {
+        let doc = AttachBody::schema();
+        let text = serde_json::to_string(&doc).unwrap();
+        for p in Permission::COLLABORATOR_DEFAULTS {
+            assert!(text.contains(p.name()), "{p} is not named");
+        }
+    }
+}
