@@ -95,6 +95,7 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let request_log = actix_web::web::Data::new(config.request_log);
         let app_snapshots = snapshots.clone();
         let app_placement = placement.clone();
         let server = HttpServer::new(move || {
@@ -102,6 +103,7 @@ impl Application {
             let snapshots = app_snapshots.clone();
             let tokens = tokens.clone();
             App::new()
+                .app_data(request_log.clone())
                 // Runs on each worker thread, which the actors then share.
                 .data_factory(move || {
                     let placement = placement.clone();
