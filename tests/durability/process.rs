@@ -49,6 +49,8 @@ pub struct Opts {
     pub snapshot_interval: u64,
     /// `None`: a free port.
     pub port: Option<u16>,
+    /// More command-line arguments.
+    pub args: Vec<String>,
 }
 
 impl Opts {
@@ -92,6 +94,7 @@ pub fn spawn(dir: &Path, opts: &Opts, log: PathBuf) -> Spawned {
     if let Some(file) = &opts.restore {
         cmd.arg("--restore").arg(file);
     }
+    cmd.args(&opts.args);
     let child = cmd.spawn().expect("spawn gatehouse");
     Spawned { child, port, log }
 }
