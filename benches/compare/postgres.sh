@@ -58,26 +58,9 @@ ADMIN_TOKEN=compare-admin-token
 CHECK_TOKEN=compare-check-token
 BIN=${GATEHOUSE_BIN:-$ROOT/target/release/gatehouse}
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "postgres.sh: $*"; exit 1; }
-
-for tool in curl python3; do
-    command -v "$tool" >/dev/null || die "$tool is required"
-done
-
-# --- tools ----------------------------------------------------------------------
-OHA=${OHA:-}
-if [ -z "$OHA" ]; then
-    if command -v oha >/dev/null; then
-        OHA=$(command -v oha)
-    elif [ -x "$HOME/.cargo/bin/oha" ]; then
-        OHA=$HOME/.cargo/bin/oha
-    else
-        say "oha is missing: installing it with cargo install oha --locked (several minutes)"
-        cargo install oha --locked >&2 || die "cannot install oha"
-        OHA=$HOME/.cargo/bin/oha
-    fi
-fi
+NAME=postgres.sh
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 if [ -z "$(pg_bin)" ] || [ ! -x "$(pg_bin)/pgbench" ]; then
@@ -117,9 +100,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 # --- Gatehouse ------------------------------------------------------------------
 GH_PORT=$(free_port)
