@@ -21,33 +21,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use futures_util::future::{join, join_all};
-use gatehouse::config::Config;
-use gatehouse::startup::Application;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const ADMIN: &str = "admin-secret";
-const SEED: u64 = 0x7ace_5eed_0001;
+mod common;
 
-fn seed() -> u64 {
-    std::env::var("GATEHOUSE_RACE_SEED")
-        .ok()
-        .map(|s| {
-            let s = s.trim().to_string();
-            s.strip_prefix("0x")
-                .map_or_else(|| s.parse().ok(), |h| u64::from_str_radix(h, 16).ok())
-                .unwrap_or_else(|| panic!("GATEHOUSE_RACE_SEED={s:?} is not a number"))
-        })
-        .unwrap_or(SEED)
-}
+use common::ADMIN_TOKEN as ADMIN;
+
+const SEED: u64 = 0x7ace_5eed_0001;
 
 struct Api {
     base: String,
     client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    _server: common::Server,
 }
 
 /// An answer: status, JSON body (`Null` when empty), and when the request
@@ -67,19 +56,11 @@ impl Answer {
 }
 
 async fn start() -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().to_path_buf());
-    config.addr = "127.0.0.1:0".to_string();
-    config.admin_token = Some(ADMIN.into());
-    config.check_token = Some("check-secret".into());
-    config.snapshot_interval = 0;
-    let app = Application::build(config).await.unwrap();
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let server = common::start(common::Options::no_snapshots()).await;
     Api {
-        base: format!("http://127.0.0.1:{port}"),
+        base: server.address.clone(),
         client: reqwest::Client::new(),
-        _dir: dir,
+        _server: server,
     }
 }
 
@@ -223,7 +204,7 @@ const SIDE_ITERATIONS: usize = 400;
 #[actix_web::test]
 async fn racing_slots_license_changes_and_org_pro_keep_every_invariant() {
     let api = start().await;
-    let seed = seed();
+    let seed = common::seed("GATEHOUSE_RACE_SEED", SEED);
     let org = "/v1/orgs/race";
     api.ok(org, Some(json!({"kind": "team"}))).await;
     api.ok(
@@ -673,7 +654,7 @@ async fn racing_slots_license_changes_and_org_pro_keep_every_invariant() {
 #[actix_web::test]
 async fn two_hundred_claims_on_five_slots_then_claims_racing_releases() {
     let api = start().await;
-    let seed = seed();
+    let seed = common::seed("GATEHOUSE_RACE_SEED", SEED);
     let org = "/v1/orgs/burst";
     api.ok(org, Some(json!({"kind": "team"}))).await;
     api.ok(&format!("{org}/licenses"), Some(json!({"event_pro": 5})))
