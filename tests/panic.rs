@@ -34,51 +34,16 @@ async fn a_panicking_actor_stops_the_process_and_a_restart_recovers_every_acknow
     let dir = tempfile::tempdir().unwrap();
     let opts = process::Opts::token(TOKEN);
     let server = process::start(dir.path(), &opts).await;
-    assert_eq!(
-        call(
-            &server,
-            Method::PUT,
-            "/v1/orgs/o",
-            Some(json!({"kind": "team"}))
-        )
-        .await
-        .0,
-        201
-    );
-    assert_eq!(
-        call(
-            &server,
-            Method::PUT,
-            "/v1/orgs/o/licenses",
-            Some(json!({"event_pro": 3}))
-        )
-        .await
-        .0,
-        200
-    );
-    for e in ["e1", "e2"] {
-        assert_eq!(
-            call(
-                &server,
-                Method::PUT,
-                &format!("/v1/orgs/o/events/{e}"),
-                None
-            )
-            .await
-            .0,
-            201
-        );
-        assert_eq!(
-            call(
-                &server,
-                Method::PUT,
-                &format!("/v1/orgs/o/events/{e}/slots/ann"),
-                None
-            )
-            .await
-            .0,
-            201
-        );
+    for (path, body, status) in [
+        ("/v1/orgs/o", Some(json!({"kind": "team"})), 201),
+        ("/v1/orgs/o/licenses", Some(json!({"event_pro": 3})), 200),
+        ("/v1/orgs/o/events/e1", None, 201),
+        ("/v1/orgs/o/events/e1/slots/ann", None, 201),
+        ("/v1/orgs/o/events/e2", None, 201),
+        ("/v1/orgs/o/events/e2/slots/ann", None, 201),
+    ] {
+        let (got, answer) = call(&server, Method::PUT, path, body).await;
+        assert_eq!(got, status, "PUT {path}: {answer}");
     }
     let before = call(&server, Method::GET, "/v1/orgs/o/events/e1", None)
         .await

@@ -1,5 +1,5 @@
 //! The route table, read from the OpenAPI document: its paths, their
-//! methods, path parameters and security. What the document cannot say is
+//! methods, path parameters, security and the permission names. What the document cannot say is
 //! kept here: which bodies and queries a route reads (its [`Route`] kind,
 //! named by its operation ids), how often it is picked, and a few paths that
 //! must not exist.
@@ -109,13 +109,31 @@ const UNKNOWN: [&str; 8] = [
     "/V1/orgs/{org}",
 ];
 
+fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_value(openapi::document()).unwrap())
+}
+
+/// Every permission name, as the document's `Permission` schema lists them.
+pub fn permissions() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let names = document()["components"]["schemas"]["Permission"]["enum"]
+            .as_array()
+            .unwrap();
+        names
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    })
+}
+
 /// Every route of the document, then the unknown paths.
 pub fn routes() -> &'static [RouteSpec] {
     static ROUTES: OnceLock<Vec<RouteSpec>> = OnceLock::new();
     ROUTES.get_or_init(|| {
-        let doc = serde_json::to_value(openapi::document()).unwrap();
         let mut table = Vec::new();
-        for (path, item) in doc["paths"].as_object().unwrap() {
+        for (path, item) in document()["paths"].as_object().unwrap() {
             let mut spec = RouteSpec {
                 route: Route::Other,
                 template: path.clone(),
