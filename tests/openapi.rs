@@ -144,19 +144,11 @@ fn document_is_consistent() {
     }
 }
 
-struct Server {
-    base: String,
-    client: reqwest::Client,
-    _server: common::Server,
-}
+/// The server, with no periodic snapshots.
+struct Server(common::Server);
 
 async fn start() -> Server {
-    let server = common::start(common::Options::no_snapshots()).await;
-    Server {
-        base: server.address.clone(),
-        client: reqwest::Client::new(),
-        _server: server,
-    }
+    Server(common::start(common::Options::no_snapshots()).await)
 }
 
 impl Server {
@@ -173,7 +165,10 @@ impl Server {
         token: Option<&str>,
     ) -> (StatusCode, Value, Option<String>) {
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .0
+            .client
+            .request(method, format!("{}{path}", self.0.address));
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }

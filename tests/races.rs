@@ -33,11 +33,8 @@ use common::ADMIN_TOKEN as ADMIN;
 
 const SEED: u64 = 0x7ace_5eed_0001;
 
-struct Api {
-    base: String,
-    client: reqwest::Client,
-    _server: common::Server,
-}
+/// The server, with no periodic snapshots.
+struct Api(common::Server);
 
 /// An answer: status, JSON body (`Null` when empty), and when the request
 /// was sent and answered.
@@ -56,19 +53,15 @@ impl Answer {
 }
 
 async fn start() -> Api {
-    let server = common::start(common::Options::no_snapshots()).await;
-    Api {
-        base: server.address.clone(),
-        client: reqwest::Client::new(),
-        _server: server,
-    }
+    Api(common::start(common::Options::no_snapshots()).await)
 }
 
 impl Api {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
         let mut request = self
+            .0
             .client
-            .request(method.clone(), format!("{}{path}", self.base))
+            .request(method.clone(), format!("{}{path}", self.0.address))
             .bearer_auth(ADMIN);
         if let Some(body) = body {
             request = request.json(&body);

@@ -31,7 +31,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         address: server.address.clone(),
         port: server.port,
-        client: reqwest::Client::new(),
+        client: server.client.clone(),
         snapshot_dir: server.snapshot_dir.clone(),
         _server: server,
     }
@@ -392,6 +392,14 @@ impl Scope<'_> {
             Scope::Area(id) => Some(format!("area={}", encode(id))),
         }
     }
+
+    /// `base` with this scope's query parameter after `separator`, if any.
+    fn appended_to(&self, base: String, separator: char) -> String {
+        match self.parameter() {
+            Some(parameter) => format!("{base}{separator}{parameter}"),
+            None => base,
+        }
+    }
 }
 
 pub fn event_path(org: &str, event: &str) -> String {
@@ -416,10 +424,7 @@ pub fn grant_path(
         "{}/users/{user}/grants/{permission}",
         event_path(org, event)
     );
-    match scope.parameter() {
-        Some(parameter) => format!("{base}?{parameter}"),
-        None => base,
-    }
+    scope.appended_to(base, '?')
 }
 
 pub fn check_path(
@@ -435,10 +440,7 @@ pub fn check_path(
         encode(user),
         encode(permission)
     );
-    match scope.parameter() {
-        Some(parameter) => format!("{base}&{parameter}"),
-        None => base,
-    }
+    scope.appended_to(base, '&')
 }
 
 /// Percent-encodes everything but ASCII letters, digits and `-._`, for query

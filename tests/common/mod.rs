@@ -51,6 +51,7 @@ pub struct Server {
     /// `http://127.0.0.1:PORT`
     pub address: String,
     pub snapshot_dir: PathBuf,
+    pub client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
 
@@ -71,6 +72,7 @@ pub async fn start(options: Options) -> Server {
         port,
         address: format!("http://127.0.0.1:{port}"),
         snapshot_dir: dir.path().to_path_buf(),
+        client: reqwest::Client::new(),
         _dir: dir,
     }
 }

@@ -2,8 +2,24 @@
 
 use std::time::{Duration, Instant};
 
-use crate::client::{blocking, health, must, send, Request};
-use crate::{start, MIB};
+use crate::client::{health, must, put_all, send, Request};
+use crate::{with_server, MIB};
+
+/// A team org with `licenses`, an event `e1` and its collaborator `c1`.
+fn team_with_event(port: u16, org: &str, licenses: &str) {
+    let o = format!("/v1/orgs/{org}");
+    let (licenses_path, e1) = (format!("{o}/licenses"), format!("{o}/events/e1"));
+    let c1 = format!("{e1}/collaborators/c1");
+    put_all(
+        port,
+        &[
+            (&o, Some(r#"{"kind":"team"}"#)),
+            (&licenses_path, Some(licenses)),
+            (&e1, None),
+            (&c1, None),
+        ],
+    );
+}
 
 /// Every route that reads a body, with a body that is valid but for its size.
 fn body_routes() -> Vec<(&'static str, String)> {
@@ -39,12 +55,8 @@ fn big_state(port: u16) -> Vec<(u16, Vec<u8>)> {
 
 #[actix_web::test]
 async fn bodies_over_one_mebibyte_are_413_payload_too_large_and_change_nothing() {
-    let (port, _dir) = start().await;
-    blocking(move || {
-        must(port, "PUT", "/v1/orgs/big", Some(r#"{"kind":"team"}"#));
-        must(port, "PUT", "/v1/orgs/big/licenses", Some(r#"{"event_pro":2}"#));
-        must(port, "PUT", "/v1/orgs/big/events/e1", None);
-        must(port, "PUT", "/v1/orgs/big/events/e1/collaborators/c1", None);
+    with_server(|port| {
+        team_with_event(port, "big", r#"{"event_pro":2}"#);
         let before = big_state(port);
         // Valid for every route above (unknown fields are ignored) but for
         // its size.
@@ -147,8 +159,7 @@ fn gzip_of_as(len: usize) -> Vec<u8> {
 
 #[actix_web::test]
 async fn a_gzip_body_that_inflates_past_one_mebibyte_is_refused() {
-    let (port, _dir) = start().await;
-    blocking(move || {
+    with_server(|port| {
         must(port, "PUT", "/v1/orgs/big", Some(r#"{"kind":"team"}"#));
         // 1 + 258·65,000 bytes ≈ 16 MiB from about 100 KiB on the wire.
         let bomb = gzip_of_as(1 + 258 * 65_000);
@@ -177,22 +188,8 @@ async fn a_gzip_body_that_inflates_past_one_mebibyte_is_refused() {
 async fn bodies_of_the_wrong_json_type_are_400_bad_request() {
     // serde reads a JSON array as a struct's fields in order; SPEC §2 makes
     // a body of the wrong type a 400 bad_request that changes nothing.
-    let (port, _dir) = start().await;
-    blocking(move || {
-        must(port, "PUT", "/v1/orgs/acme", Some(r#"{"kind":"team"}"#));
-        must(
-            port,
-            "PUT",
-            "/v1/orgs/acme/licenses",
-            Some(r#"{"event_pro":1}"#),
-        );
-        must(port, "PUT", "/v1/orgs/acme/events/e1", None);
-        must(
-            port,
-            "PUT",
-            "/v1/orgs/acme/events/e1/collaborators/c1",
-            None,
-        );
+    with_server(|port| {
+        team_with_event(port, "acme", r#"{"event_pro":1}"#);
         let state = |port| {
             [
                 "/v1/orgs/acme",

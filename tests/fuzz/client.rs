@@ -290,6 +290,13 @@ pub fn must(port: u16, method: &str, path: &str, body: Option<&str>) -> Response
     response
 }
 
+/// Admin `PUT`s that must each succeed, in order: (path, body).
+pub fn put_all(port: u16, writes: &[(&str, Option<&str>)]) {
+    for (path, body) in writes {
+        must(port, "PUT", path, *body);
+    }
+}
+
 pub fn health(port: u16) -> Response {
     send(port, &Request::new("GET", "/health")).expect("GET /health")
 }

@@ -47,16 +47,22 @@ const REQUESTS: u64 = 4000;
 /// Client threads sending them (the server has its own worker threads).
 const CLIENTS: u64 = 4;
 
-/// A server with no periodic snapshots (its folder lives as long as the
-/// returned guard).
-async fn start() -> (u16, common::Server) {
-    let server = common::start(common::Options::no_snapshots()).await;
-    (server.port, server)
+/// A server with no periodic snapshots.
+async fn start() -> common::Server {
+    common::start(common::Options::no_snapshots()).await
+}
+
+/// Starts a server and runs `f` with its port, off the test's runtime.
+async fn with_server<T: Send + 'static>(f: impl FnOnce(u16) -> T + Send + 'static) -> T {
+    let server = start().await;
+    let port = server.port;
+    blocking(move || f(port)).await
 }
 
 #[actix_web::test]
 async fn fuzzed_requests_never_break_the_contract_or_the_reference_org() {
-    let (port, _dir) = start().await;
+    let server = start().await;
+    let port = server.port;
     let seed = common::seed("GATEHOUSE_FUZZ_SEED", SEED);
     let started = Instant::now();
     let failures = blocking(move || {

@@ -1,7 +1,7 @@
 //! The reference org, built before fuzzing and never validly written to,
 //! and the orgs the fuzzer writes to.
 
-use crate::client::{must, send, Request};
+use crate::client::{must, put_all, send, Request};
 use crate::CHECK;
 
 pub const REF_ORG: &str = "ref-org";
@@ -120,46 +120,29 @@ pub fn reference_views(port: u16) -> Vec<(String, u16, Vec<u8>)> {
 }
 
 pub fn build_fuzz_orgs(port: u16) {
-    must(port, "PUT", "/v1/orgs/fz-team", Some(r#"{"kind":"team"}"#));
-    must(
+    put_all(
         port,
-        "PUT",
-        "/v1/orgs/fz-team/licenses",
-        Some(r#"{"org_standard":2,"org_pro":1,"event_pro":2}"#),
+        &[
+            ("/v1/orgs/fz-team", Some(r#"{"kind":"team"}"#)),
+            (
+                "/v1/orgs/fz-team/licenses",
+                Some(r#"{"org_standard":2,"org_pro":1,"event_pro":2}"#),
+            ),
+            (
+                "/v1/orgs/fz-team/members/u1",
+                Some(r#"{"license":"org_standard"}"#),
+            ),
+            ("/v1/orgs/fz-team/events/fe1", None),
+            ("/v1/orgs/fz-team/events/fe2", None),
+            ("/v1/orgs/fz-team/events/fe1/collaborators/c1", None),
+            ("/v1/orgs/fz-team/events/fe1/areas/a1", None),
+            ("/v1/orgs/fz-team/events/fe1/slots/u2", None),
+            (
+                "/v1/orgs/fz-pers",
+                Some(r#"{"kind":"personal","owner":"owner1"}"#),
+            ),
+            ("/v1/orgs/fz-pers/licenses", Some(r#"{"event_pro":1}"#)),
+            ("/v1/orgs/fz-pers/events/pe1", None),
+        ],
     );
-    must(
-        port,
-        "PUT",
-        "/v1/orgs/fz-team/members/u1",
-        Some(r#"{"license":"org_standard"}"#),
-    );
-    for event in ["fe1", "fe2"] {
-        must(
-            port,
-            "PUT",
-            &format!("/v1/orgs/fz-team/events/{event}"),
-            None,
-        );
-    }
-    must(
-        port,
-        "PUT",
-        "/v1/orgs/fz-team/events/fe1/collaborators/c1",
-        None,
-    );
-    must(port, "PUT", "/v1/orgs/fz-team/events/fe1/areas/a1", None);
-    must(port, "PUT", "/v1/orgs/fz-team/events/fe1/slots/u2", None);
-    must(
-        port,
-        "PUT",
-        "/v1/orgs/fz-pers",
-        Some(r#"{"kind":"personal","owner":"owner1"}"#),
-    );
-    must(
-        port,
-        "PUT",
-        "/v1/orgs/fz-pers/licenses",
-        Some(r#"{"event_pro":1}"#),
-    );
-    must(port, "PUT", "/v1/orgs/fz-pers/events/pe1", None);
 }

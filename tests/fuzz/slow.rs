@@ -5,8 +5,8 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::client::{blocking, health, send, send_raw, Request};
-use crate::start;
+use crate::client::{health, send, send_raw, Request};
+use crate::with_server;
 
 /// How a slow connection ended: (seconds until closed, what was received).
 fn wait_closed(mut stream: TcpStream, limit: Duration) -> (Option<f64>, String) {
@@ -43,8 +43,7 @@ const CUT_OFF: Duration = Duration::from_secs(15);
 
 #[actix_web::test]
 async fn a_slow_client_with_a_partial_request_line_is_cut_off_and_blocks_no_one() {
-    let (port, _dir) = start().await;
-    blocking(move || {
+    with_server(|port| {
         let open = |bytes: &[u8]| {
             let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
             s.write_all(bytes).unwrap();
@@ -104,8 +103,7 @@ async fn a_slow_client_with_a_partial_request_line_is_cut_off_and_blocks_no_one(
 async fn a_client_stalling_in_the_middle_of_a_body_is_cut_off() {
     // The client request timeout covers the head only; a body that never
     // finishes keeps its connection (and the request) open.
-    let (port, _dir) = start().await;
-    blocking(move || {
+    with_server(|port| {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream
             .write_all(
@@ -127,8 +125,7 @@ async fn a_client_stalling_in_the_middle_of_a_body_is_cut_off() {
 
 #[actix_web::test]
 async fn oversized_heads_and_malformed_request_lines_get_4xx_never_5xx() {
-    let (port, _dir) = start().await;
-    blocking(move || {
+    with_server(|port| {
         let auth = "Authorization: Bearer admin-secret\r\n";
         let get = |extra: &str| {
             format!("GET /v1/orgs/x HTTP/1.1\r\nHost: x\r\n{auth}{extra}Connection: close\r\n\r\n")
