@@ -198,6 +198,14 @@ pub async fn start(dir: &Path, opts: &Opts) -> Server {
     panic!("could not find a free port for gatehouse");
 }
 
+/// A fresh folder and a token of its own, with the binary started on them.
+pub async fn start_fresh() -> (tempfile::TempDir, Opts, Server) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = Opts::token(&unique("admin"));
+    let server = start(dir.path(), &opts).await;
+    (dir, opts, server)
+}
+
 /// Runs the binary on `dir` expecting it to refuse to start: it must exit
 /// non-zero within [`EXIT_TIMEOUT`] and never answer `/health` meanwhile.
 /// Returns its stderr.
