@@ -441,8 +441,14 @@ fn write_token_file(path: &Path, token: &str) -> Result<(), StartupError> {
         source,
     };
     let tmp = path.with_extension("token.tmp");
+    // A leftover from a crash may have another mode, or be a link to
+    // somewhere else: start from no file at all, and make a new one.
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(fail(e)),
+        _ => {}
+    }
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&tmp).map_err(fail)?;
