@@ -9,7 +9,7 @@ use actix::prelude::*;
 use crate::domain::usage::{Denials, EventUse};
 use crate::domain::{
     CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, ModulesChange,
-    OrgView, Permission, Reason, Scope, UserView,
+    OrgView, Permission, Scope, UserView,
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
@@ -233,7 +233,7 @@ impl Handler<Check> for EventActor {
     fn handle(&mut self, m: Check, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
         let decision = self.event.check(&m.user, m.permission, &m.scope)?;
-        count_denial(&mut self.denials, &m.user, &decision);
+        self.denials.record(&m.user, &decision);
         Ok((decision, self.applied_seq))
     }
 }
@@ -254,21 +254,12 @@ impl Handler<CheckMany> for EventActor {
                     Err(Error::EventNotFound)
                 } else {
                     let decision = self.event.check(user, *permission, scope)?;
-                    count_denial(&mut self.denials, user, &decision);
+                    self.denials.record(user, &decision);
                     Ok(decision)
                 }
             })
             .collect();
         MessageResult((results, self.applied_seq))
-    }
-}
-
-/// Counts a refusal for want of a license (`no_license`,
-/// `outside_license`); any other answer costs one comparison.
-#[inline]
-fn count_denial(denials: &mut Denials, user: &Id, decision: &Decision) {
-    if matches!(decision.reason, Reason::NoLicense | Reason::OutsideLicense) {
-        denials.count(user);
     }
 }
 

@@ -291,14 +291,20 @@ impl Event {
     }
 
     /// This event's part of the org's usage (`id` is its own id), with the
-    /// refusals counted by whoever answers its checks.
+    /// refusals counted by whoever answers its checks. A user needing a
+    /// slot is not listed again among the idle grants.
     pub fn usage(&self, id: Id, denied_by_license: Vec<(Id, u64)>) -> super::usage::EventUse {
+        let needs_slot = self.needing_slot();
+        // Someone needing a slot is told of once, there, not again as
+        // holding idle grants.
+        let mut idle_grants = self.idle_grants();
+        idle_grants.retain(|u| needs_slot.binary_search(u).is_err());
         super::usage::EventUse {
             id,
             holders: self.sorted_slot_holders(),
             peak: self.peak,
-            needs_slot: self.needing_slot(),
-            idle_grants: self.idle_grants(),
+            needs_slot,
+            idle_grants,
             denied_by_license,
         }
     }

@@ -244,8 +244,9 @@ async fn needs_slot_idle_grants_and_refusals_are_advised_per_event() {
     assert_eq!(needs[0]["users"], json!(["sam"]));
     let idle = kinds(&usage, "idle_grants");
     assert_eq!(idle.len(), 1, "{usage}");
-    // sam's grants from attaching count for nothing while unlicensed too.
-    assert_eq!(idle[0]["users"], json!(["sam", "zed"]));
+    // sam's grants from attaching count for nothing too, but sam is told
+    // of once, as needing a slot.
+    assert_eq!(idle[0]["users"], json!(["zed"]));
     let denied = kinds(&usage, "denied_by_license");
     assert_eq!(denied.len(), 1, "{usage}");
     assert_eq!(denied[0]["event"], "e1");

@@ -1,7 +1,7 @@
 //! The `denied_by_license` counters of one event: how often each user was
 //! refused with `no_license` or `outside_license` since the server started.
 
-use super::super::{Id, IdMap};
+use super::super::{Decision, Id, IdMap, Reason};
 
 /// The most users an event counts refusals for.
 pub const MAX_DENIED_COUNTED: usize = 1_000;
@@ -19,6 +19,16 @@ pub struct Denials {
 }
 
 impl Denials {
+    /// Counts `decision` if it refuses `user` for want of a license
+    /// (`no_license`, `outside_license`); any other answer costs one
+    /// comparison.
+    #[inline]
+    pub fn record(&mut self, user: &Id, decision: &Decision) {
+        if matches!(decision.reason, Reason::NoLicense | Reason::OutsideLicense) {
+            self.count(user);
+        }
+    }
+
     /// Counts one refusal of `user`.
     pub fn count(&mut self, user: &Id) {
         if let Some(n) = self.counts.get_mut(user) {
