@@ -191,3 +191,107 @@ fn set_member(
     publish(org, events);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OrgEffect, OrgKind, Pools, Prices};
+
+    fn id(s: &str) -> Id {
+        Id::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_loss_is_a_fall_to_collaborator_or_none_and_org_pro_to_event_pro_is_none() {
+        use License::{Collaborator, EventPro, OrgPro};
+        let falls = [
+            (Some(OrgPro), None),
+            (Some(OrgPro), Some(Collaborator)),
+            (Some(EventPro), None),
+            (Some(EventPro), Some(Collaborator)),
+            (Some(Collaborator), None),
+        ];
+        for (before, after) in falls {
+            assert!(lost(before, after), "{before:?} → {after:?}");
+        }
+        let kept = [
+            (Some(OrgPro), Some(EventPro)),
+            (Some(EventPro), Some(OrgPro)),
+            (Some(Collaborator), Some(EventPro)),
+            (None, None),
+            (Some(EventPro), Some(EventPro)),
+        ];
+        for (before, after) in kept {
+            assert!(!lost(before, after), "{before:?} → {after:?}");
+        }
+    }
+
+    /// An org with Event Pro 2, one Org Pro seat, member `p` (Org Standard)
+    /// and `q` holding the slots of event `e`.
+    fn org_and_event() -> (Org, Vec<EventCopy>) {
+        let mut org = Org::new(OrgKind::Team);
+        org.apply(&OrgEffect::LicensesSet {
+            pools: Pools {
+                org_standard: 1,
+                org_pro: 1,
+                event_pro: 2,
+            },
+            prices: Prices::default(),
+        });
+        org.apply(&OrgEffect::MemberSet {
+            user: id("p"),
+            license: Some(OrgLicense::OrgStandard),
+        });
+        let mut event = Event::new(None, Arc::new(org.view()));
+        for u in ["p", "q"] {
+            event.apply(&EventEffect::SlotAssigned { user: id(u) });
+        }
+        let copy = EventCopy {
+            id: id("e"),
+            event,
+            denied_by_license: Vec::new(),
+        };
+        (org, vec![copy])
+    }
+
+    #[test]
+    fn each_step_is_tried_as_its_write_and_a_refused_one_changes_nothing() {
+        let (org, events) = org_and_event();
+        let answer = what_if(
+            org,
+            events,
+            Proposal {
+                licenses: Some((
+                    PoolsChange {
+                        event_pro: Some(1),
+                        ..PoolsChange::default()
+                    },
+                    PricesChange::default(),
+                )),
+                members: vec![(id("p"), Some(OrgLicense::OrgPro))],
+                release_slots: vec![(id("e"), id("q")), (id("e"), id("q"))],
+            },
+        );
+        assert_eq!(
+            answer.errors,
+            vec![
+                Error::LicensesInUse(InUse::Events(vec![(id("e"), 2)])),
+                Error::SlotNotFound(id("q")),
+            ]
+        );
+        // p moved to Org Pro (no loss, their slot freed), q lost the slot.
+        assert_eq!(
+            answer.lose_access,
+            vec![LostAccess {
+                event: id("e"),
+                user: id("q"),
+                license_before: Some(License::EventPro),
+                license_after: None,
+            }]
+        );
+        assert_eq!(answer.usage.pools.event_pro.total, 2);
+        assert_eq!(answer.usage.pools.event_pro.max_used, 0);
+        assert_eq!(answer.usage.pools.org_pro.used, 1);
+        assert!(!answer.allowed());
+    }
+}
