@@ -101,14 +101,7 @@ impl Application {
             check: config.check_token.clone(),
         };
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let server = serve(
-            listener,
-            &placement,
-            &snapshots,
-            tokens,
-            workers,
-            &config.addr,
-        )?;
+        let server = serve(listener, &placement, &snapshots, tokens, workers, &config)?;
         let (running, handle, registry) = start_workers(server, &placement).await?;
         tracing::info!(addr = %config.addr, port, workers, "listening");
         Ok(Application {
@@ -227,15 +220,17 @@ fn serve(
     snapshots: &Arc<Snapshots>,
     tokens: Tokens,
     workers: usize,
-    addr: &str,
+    config: &Config,
 ) -> Result<Server, StartupError> {
     let placement = placement.clone();
     let snapshots = snapshots.clone();
+    let request_log = actix_web::web::Data::new(config.request_log);
     let server = HttpServer::new(move || {
         let placement = placement.clone();
         let snapshots = snapshots.clone();
         let tokens = tokens.clone();
         App::new()
+            .app_data(request_log.clone())
             // Runs on each worker thread, which the actors then share.
             .data_factory(move || {
                 let placement = placement.clone();
@@ -264,7 +259,7 @@ fn serve(
     .disable_signals()
     .listen(listener)
     .map_err(|source| StartupError::Bind {
-        addr: addr.to_string(),
+        addr: config.addr.clone(),
         source,
     })?;
     Ok(server.run())
