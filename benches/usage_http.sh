@@ -38,14 +38,9 @@ ADMIN_TOKEN=bench-admin-token
 CHECK_TOKEN=bench-check-token
 BIN=${GATEHOUSE_BIN:-$ROOT/target/release/gatehouse}
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "usage_http.sh: $*"; exit 1; }
-
-for tool in curl python3; do
-    command -v "$tool" >/dev/null || die "$tool is required"
-done
-OHA=${OHA:-$(command -v oha || echo "$HOME/.cargo/bin/oha")}
-[ -x "$OHA" ] || die "oha is missing (cargo install oha --locked)"
+NAME=usage_http.sh
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 
 if [ -z "${GATEHOUSE_BIN:-}" ]; then
     say "building (release)..."
@@ -66,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 "$BIN" --addr "127.0.0.1:$PORT" --snapshot-dir "$TMP/data" \
     --admin-token "$ADMIN_TOKEN" --check-token "$CHECK_TOKEN" \
