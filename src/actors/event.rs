@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 
+use crate::domain::usage::{Denials, EventUse};
 use crate::domain::{
     CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, ModulesChange,
     OrgView, Permission, Scope, UserView,
@@ -30,6 +31,8 @@ pub struct EventActor {
     /// Users being given Org Pro whose record is not yet in the journal:
     /// they get no new slot here meanwhile (see [`HoldSlots`]).
     held: HashSet<Id>,
+    /// Refusals for want of a license since start, for the usage advice.
+    denials: Denials,
     stats: Arc<Stats>,
 }
 
@@ -50,6 +53,7 @@ impl EventActor {
             journal,
             closed: false,
             held: HashSet::new(),
+            denials: Denials::default(),
         }
     }
 
@@ -229,6 +233,7 @@ impl Handler<Check> for EventActor {
     fn handle(&mut self, m: Check, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
         let decision = self.event.check(&m.user, m.permission, &m.scope)?;
+        self.denials.record(&m.user, &decision);
         Ok((decision, self.applied_seq))
     }
 }
@@ -248,11 +253,47 @@ impl Handler<CheckMany> for EventActor {
                 if self.closed {
                     Err(Error::EventNotFound)
                 } else {
-                    self.event.check(user, *permission, scope)
+                    let decision = self.event.check(user, *permission, scope)?;
+                    self.denials.record(user, &decision);
+                    Ok(decision)
                 }
             })
             .collect();
         MessageResult((results, self.applied_seq))
+    }
+}
+
+/// This event's part of the org's usage, in one message: its slot holders,
+/// peak, users needing a slot, idle grants and refusal counters.
+#[derive(Message)]
+#[rtype(result = "Result<(EventUse, Seq), Failure>")]
+pub struct GetUse;
+
+impl Handler<GetUse> for EventActor {
+    type Result = Result<(EventUse, Seq), Failure>;
+
+    fn handle(&mut self, _: GetUse, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        let usage = self.event.usage(self.id.clone(), self.denials.counts());
+        Ok((usage, self.applied_seq))
+    }
+}
+
+/// A copy of the event with its refusal counters, for a what-if to change
+/// outside the actor.
+#[derive(Message)]
+#[rtype(result = "Result<((Event, Vec<(Id, u64)>), Seq), Failure>")]
+pub struct CopyEvent;
+
+impl Handler<CopyEvent> for EventActor {
+    type Result = Result<((Event, Vec<(Id, u64)>), Seq), Failure>;
+
+    fn handle(&mut self, _: CopyEvent, _: &mut Context<Self>) -> Self::Result {
+        self.open()?;
+        Ok((
+            (self.event.clone(), self.denials.counts()),
+            self.applied_seq,
+        ))
     }
 }
 

@@ -22,12 +22,12 @@ pub use crate::persist::Seq;
 #[cfg(feature = "fault-injection")]
 pub use event::Panic;
 pub use event::{
-    Capture as CaptureEvent, Check, CheckMany, EventActor, EventCommand, EventInfo,
-    GetCollaborator, GetInfo, GetUser, LicenseOf, SlotsUsed, Write, Written,
+    Capture as CaptureEvent, Check, CheckMany, CopyEvent, EventActor, EventCommand, EventInfo,
+    GetCollaborator, GetInfo, GetUse, GetUser, LicenseOf, SlotsUsed, Write, Written,
 };
 pub use failure::Failure;
 pub use org::{
-    Access, Capture as CaptureOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,
+    Access, Capture as CaptureOrg, CopyOrg, CreateEvent, Created, DeleteEvent, GetMember, GetOrg,
     GrantOrgWide, ListEvents, ListMembers, MemberOutcome, OrgActor, OrgGrants, OrgInfo,
     RemoveMember, RevokeOrgWide, SetLicenses, SetMember, SetPools,
 };

@@ -136,6 +136,20 @@ pub struct OrgInfo {
     pub seq: Seq,
 }
 
+/// A copy of the org, for usage and what-if to read or change outside the
+/// actor, with its events.
+#[derive(Message)]
+#[rtype(result = "((Org, Vec<(Id, Addr<EventActor>)>), Seq)")]
+pub struct CopyOrg;
+
+impl Handler<CopyOrg> for OrgActor {
+    type Result = MessageResult<CopyOrg>;
+
+    fn handle(&mut self, _: CopyOrg, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(((self.org.clone(), self.event_list()), self.applied_seq))
+    }
+}
+
 #[derive(Message)]
 #[rtype(result = "OrgInfo")]
 pub struct GetOrg;

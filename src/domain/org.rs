@@ -297,6 +297,12 @@ impl Org {
         }
     }
 
+    /// Team members and the org license each holds, as the usage counts
+    /// them (none for a personal org: its owner holds no org license).
+    pub fn member_licenses(&self) -> &BTreeMap<Id, Option<OrgLicense>> {
+        &self.members
+    }
+
     pub fn member_count(&self) -> usize {
         match self.kind {
             OrgKind::Personal { .. } => 1,

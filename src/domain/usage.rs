@@ -37,9 +37,11 @@
 //!   gives no item.
 //! - Events are listed by id.
 
+mod denials;
 mod swap;
 #[cfg(test)]
 mod tests;
+mod what_if;
 
 use std::collections::BTreeMap;
 
@@ -48,7 +50,9 @@ use serde::Serialize;
 pub use super::Prices;
 use super::{Id, OrgLicense, Pools};
 
+pub use denials::{Denials, MAX_DENIED_COUNTED};
 pub use swap::{SwapPlan, EXACT_CANDIDATES};
+pub use what_if::{org_use, what_if, EventCopy, LostAccess, Proposal, WhatIf};
 
 /// The most users a `denied_by_license` item lists (SPEC: at most 20).
 pub const MAX_DENIED_SHOWN: usize = 20;

@@ -13,7 +13,7 @@ use actix_web::{FromRequest, HttpRequest, ResponseError};
 use super::error::ApiError;
 
 /// Routes anyone may call.
-pub const PUBLIC: [&str; 3] = ["/health", "/metrics", "/openapi.json"];
+pub const PUBLIC: [&str; 4] = ["/health", "/metrics", "/openapi.json", "/ui"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

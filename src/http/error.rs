@@ -29,6 +29,15 @@ impl ApiError {
         }
     }
 
+    /// `{"error": code, "message": sentence, ...details}`.
+    pub fn body(&self) -> Map<String, Value> {
+        let mut body = Map::with_capacity(2 + self.details.len());
+        body.insert("error".into(), Value::from(self.code));
+        body.insert("message".into(), Value::from(self.message.clone()));
+        body.extend(self.details.clone());
+        body
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
@@ -166,10 +175,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut body = Map::with_capacity(2 + self.details.len());
-        body.insert("error".into(), Value::from(self.code));
-        body.insert("message".into(), Value::from(self.message.clone()));
-        body.extend(self.details.clone());
+        let body = self.body();
         let mut response = HttpResponse::build(self.status);
         if self.status == StatusCode::REQUEST_TIMEOUT {
             // The rest of the body may still come; do not read it.

@@ -18,7 +18,7 @@ use utoipa::openapi::{
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use super::auth::PUBLIC;
-use super::routes::{checks, events, grants, members, meta, orgs};
+use super::routes::{checks, events, grants, members, meta, orgs, usage};
 use super::wire::{enumeration, ErrorView};
 use super::{BODY_TIMEOUT, MAX_BODY};
 
@@ -27,6 +27,7 @@ use super::{BODY_TIMEOUT, MAX_BODY};
     paths(
         meta::health, meta::metrics, meta::openapi, meta::permissions, meta::snapshot,
         orgs::put, orgs::get, orgs::put_licenses, orgs::access,
+        usage::get, usage::what_if,
         members::list, members::put, members::get, members::delete,
         events::list, events::put, events::get, events::delete,
         events::put_collaborator, events::delete_collaborator,

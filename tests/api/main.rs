@@ -23,3 +23,4 @@ mod members;
 mod metrics;
 mod orgs;
 mod slots;
+mod usage;

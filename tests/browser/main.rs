@@ -1,9 +1,9 @@
-//! The usage page (`src/http/ui/usage.html`) in a real headless Chromium.
+//! The usage page (`GET /ui`) in a real headless Chromium, against the real
+//! server: the page must show exactly what `GET /v1/orgs/{org}/usage`
+//! answers.
 //!
-//! Until `GET /ui` and `GET /v1/orgs/{org}/usage` are served by Gatehouse,
-//! a stand-in server on loopback serves the page and a usage answer made by
-//! `gatehouse::domain::usage` (the same content the route will send), and
-//! the page is checked against that JSON.
+//! `UPDATE_SCREENSHOT=1 cargo test --test browser` also copies the desktop
+//! screenshot to `docs/usage-page.png` (the README's picture).
 
 #![allow(
     clippy::unwrap_used,
@@ -13,137 +13,129 @@
 )]
 
 mod harness;
+#[path = "../api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
 mod page;
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use gatehouse::domain::usage::{EventUse, OrgUse, Prices};
-use gatehouse::domain::{Id, OrgLicense, Pools};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use harness::Browser;
+use helpers::{spawn_app, Scope, TestApp, CHECK_TOKEN};
 use page::{check_usage_page, error_shown};
 
-const PAGE: &str = include_str!("../../src/http/ui/usage.html");
-const TOKEN: &str = "check-secret";
-
-fn id(s: &str) -> Id {
-    Id::parse(s).unwrap()
-}
-
-/// An org with something of every kind to show: unused Org Standard seats,
-/// two producers worth moving to Org Pro, full events, a peak above use,
-/// users needing a slot, idle grants and refusals.
-fn demo_usage() -> Value {
-    let busy: Vec<Id> = ["p1", "p2", "x1", "x2", "x3", "x4"].map(id).to_vec();
-    let event = |name: &str, holders: Vec<Id>, peak: u32| EventUse {
-        id: id(name),
-        holders,
-        peak,
-        needs_slot: Vec::new(),
-        idle_grants: Vec::new(),
-        denied_by_license: Vec::new(),
-    };
-    let mut events = vec![
-        event("main-festival", busy.clone(), 6),
-        event("summer-tour", busy.clone(), 6),
-        event("winter-gala", busy, 6),
-        event("press-day", ["x1", "y1"].map(id).to_vec(), 5),
-    ];
-    events[3].needs_slot = vec![id("vendor-amy")];
-    events[0].idle_grants = ["crew-1", "crew-2", "crew-3", "crew-4"].map(id).to_vec();
-    events[1].denied_by_license = vec![(id("dj-sam"), 12), (id("lights-kim"), 3)];
-    let org = OrgUse {
-        pools: Pools {
-            org_standard: 5,
-            org_pro: 0,
-            event_pro: 6,
-        },
-        prices: Prices {
-            org_standard: 1_000,
-            org_pro: 3_000,
-            event_pro: 2_500,
-        },
-        members: [
-            (id("p1"), Some(OrgLicense::OrgStandard)),
-            (id("p2"), Some(OrgLicense::OrgStandard)),
-            (id("boss"), Some(OrgLicense::OrgStandard)),
-        ]
-        .into_iter()
-        .collect(),
-        events,
-    };
-    serde_json::to_value(org.usage()).unwrap()
-}
-
-/// Serves `/ui` and `/v1/orgs/demo/usage` as Gatehouse will (401 without
-/// the token, 404 `org_not_found` for any other org).
-fn stand_in(usage: Value) -> (String, actix_web::dev::ServerHandle) {
-    let server = HttpServer::new(move || {
-        let usage = usage.clone();
-        App::new()
-            .route(
-                "/ui",
-                web::get().to(|| async {
-                    HttpResponse::Ok()
-                        .content_type("text/html; charset=utf-8")
-                        .body(PAGE)
-                }),
-            )
-            .route(
-                "/v1/orgs/{org}/usage",
-                web::get().to(move |req: HttpRequest, org: web::Path<String>| {
-                    let usage = usage.clone();
-                    async move {
-                        let bearer = req
-                            .headers()
-                            .get("authorization")
-                            .and_then(|v| v.to_str().ok());
-                        if bearer != Some(&format!("Bearer {TOKEN}")) {
-                            return HttpResponse::Unauthorized().json(
-                                json!({"error": "unauthorized", "message": "missing or wrong token"}),
-                            );
-                        }
-                        if org.as_str() != "demo" {
-                            return HttpResponse::NotFound().json(
-                                json!({"error": "org_not_found", "message": format!("no org {org}")}),
-                            );
-                        }
-                        HttpResponse::Ok().json(usage)
-                    }
-                }),
-            )
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let port = server.addrs()[0].port();
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
-    (format!("http://127.0.0.1:{port}"), handle)
+/// An org with something of every kind to show: unused seats, two
+/// producers worth moving to Org Pro, three full events, a peak above use,
+/// a user needing a slot, idle grants and refusals.
+async fn demo(app: &TestApp) {
+    app.team_org("demo").await;
+    app.licenses(
+        "demo",
+        json!({
+            "org_standard": 5, "org_pro": 2, "event_pro": 6,
+            "prices": {"org_standard": 1000, "org_pro": 3000, "event_pro": 2500},
+        }),
+    )
+    .await;
+    for user in ["p1", "p2", "boss"] {
+        app.member("demo", user, Some("org_standard")).await;
+    }
+    for event in ["main-festival", "summer-tour", "winter-gala"] {
+        app.event("demo", event).await;
+        for user in ["p1", "p2", "x1", "x2", "x3", "x4"] {
+            app.slot("demo", event, user).await;
+        }
+    }
+    app.event("demo", "press-day").await;
+    for user in ["x1", "y1", "y2", "y3", "y4"] {
+        app.slot("demo", "press-day", user).await;
+    }
+    for user in ["y2", "y3", "y4"] {
+        let answer = app
+            .delete(&format!("/v1/orgs/demo/events/press-day/slots/{user}"))
+            .await;
+        assert_eq!(answer.0, StatusCode::NO_CONTENT);
+    }
+    // On two vendors with a slot, then without: needs one.
+    app.collaborator("demo", "press-day", "vendor-a").await;
+    app.collaborator("demo", "press-day", "vendor-b").await;
+    app.slot("demo", "press-day", "vendor-amy").await;
+    app.attach("demo", "press-day", "vendor-a", "vendor-amy")
+        .await;
+    app.attach("demo", "press-day", "vendor-b", "vendor-amy")
+        .await;
+    let answer = app
+        .delete("/v1/orgs/demo/events/press-day/slots/vendor-amy")
+        .await;
+    assert_eq!(answer.0, StatusCode::NO_CONTENT);
+    for user in ["crew-1", "crew-2", "crew-3", "crew-4"] {
+        app.grant("demo", "main-festival", user, "Event.View", Scope::Event)
+            .await;
+    }
+    for (user, times) in [("dj-sam", 4), ("lights-kim", 1)] {
+        for _ in 0..times {
+            let d = app
+                .check("demo", "summer-tour", user, "Event.View", Scope::Event)
+                .await;
+            assert_eq!(d["reason"], "no_license");
+        }
+    }
 }
 
 #[actix_web::test]
 async fn the_usage_page_shows_what_usage_answers_at_desktop_and_phone_width() {
-    let usage = demo_usage();
-    // The demo has what the page must show: a full event and advice.
-    assert!(usage["events"]
+    let app = spawn_app().await;
+    demo(&app).await;
+    let answer = app.as_check_token().get("/v1/orgs/demo/usage").await;
+    assert_eq!(answer.0, StatusCode::OK);
+    let usage: Value = answer.1;
+    // What the page must show is there: full events and every kind of
+    // advice.
+    let full = usage["events"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["at_capacity"] == true));
-    assert!(usage["advice"].as_array().unwrap().len() >= 5);
-    let (base, server) = stand_in(usage.clone());
+        .filter(|e| e["at_capacity"] == true)
+        .count();
+    assert_eq!(full, 3, "{usage}");
+    let kinds: Vec<&str> = usage["advice"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "lower_pool",
+        "org_pro_swap",
+        "needs_slot",
+        "idle_grants",
+        "denied_by_license",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing: {usage}");
+    }
     let browser = Browser::start(page::DESKTOP.0, page::DESKTOP.1).await;
 
-    let shots = check_usage_page(&browser, &base, TOKEN, "demo", &usage, "usage-page").await;
+    let shots = check_usage_page(
+        &browser,
+        &app.address,
+        CHECK_TOKEN,
+        "demo",
+        &usage,
+        "usage-page",
+    )
+    .await;
     for shot in &shots {
         assert!(std::fs::metadata(shot).unwrap().len() > 10_000, "{shot:?}");
+    }
+    if std::env::var_os("UPDATE_SCREENSHOT").is_some() {
+        let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/usage-page.png");
+        std::fs::copy(&shots[0], docs).unwrap();
     }
 
     // Opened again in the same tab, the page remembers the token and org
     // (session storage) and shows the usage without asking.
-    browser.open(&format!("{base}/ui")).await;
+    browser.open(&format!("{}/ui", app.address)).await;
     browser.wait_for("body[data-state=shown]").await;
     let rows = browser
         .run("return document.querySelectorAll('[data-event]').length")
@@ -153,7 +145,7 @@ async fn the_usage_page_shows_what_usage_answers_at_desktop_and_phone_width() {
     let (status, text) = error_shown(&browser, "wrong-token", "demo").await.unwrap();
     assert_eq!(status, "401");
     assert!(text.contains("token was refused"), "{text}");
-    let (status, text) = error_shown(&browser, TOKEN, "nowhere").await.unwrap();
+    let (status, text) = error_shown(&browser, CHECK_TOKEN, "nowhere").await.unwrap();
     assert_eq!(status, "404");
     assert!(text.contains("nowhere"), "{text}");
     // Those two were refused on purpose: their errors are the fetches'.
@@ -164,10 +156,5 @@ async fn the_usage_page_shows_what_usage_answers_at_desktop_and_phone_width() {
             .all(|e| e.contains("401") || e.contains("404")),
         "{errors:?}"
     );
-
-    server.stop(true).await;
-    let (status, text) = error_shown(&browser, TOKEN, "demo").await.unwrap();
-    assert_eq!(status, "network");
-    assert!(text.contains("Could not reach the server"), "{text}");
     browser.close().await;
 }

@@ -10,6 +10,7 @@ pub(crate) mod grants;
 pub(crate) mod members;
 pub(crate) mod meta;
 pub(crate) mod orgs;
+pub(crate) mod usage;
 
 use actix_web::{web, HttpRequest, Resource};
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(checks::configure)
         .service(web::scope("/v1/orgs/{org}").configure(org_scope))
         .configure(meta::configure)
+        .configure(usage::root)
         .default_service(web::to(not_found));
 }
 
@@ -41,6 +43,7 @@ fn org_scope(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/events/{event}").configure(event_scope))
         .configure(checks::org_scope)
         .configure(orgs::configure)
+        .configure(usage::configure)
         .configure(members::configure)
         .configure(events::org_scope)
         .default_service(web::to(not_found));

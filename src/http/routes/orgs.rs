@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::actors::{Access, GetOrg, SetPools, SlotsUsed};
+use crate::actors::{Access, GetOrg, SetLicenses, SlotsUsed};
 use crate::domain::{Id, OrgKind, PoolsChange};
 use crate::http::ask::{ask_events, ask_org};
 use crate::http::auth::Admin;
@@ -79,7 +79,8 @@ async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/licenses", tag = "orgs", operation_id = "putLicenses",
     summary = "Set the sizes of the license pools",
-    description = "A missing count is unchanged. Lowering a pool below what is in use is \
+    description = "A missing count or price is unchanged; prices are 0 to 10⁹ and are not \
+                   shown here (see `/usage`). Lowering a pool below what is in use is \
                    refused whole (`409 licenses_in_use`, listing what blocks it). A personal \
                    org may only buy `event_pro` (`400 personal_org`).",
     params(OrgPath),
@@ -99,8 +100,10 @@ pub async fn put_licenses(
 ) -> Result<HttpResponse, ApiError> {
     let id = extract::id(&path.org)?;
     state.registry.org(&id)?;
-    let change = PoolsChange::try_from(body::<LicensesBody>(&raw.0)?)?;
-    ask_org(&state, &id, SetPools(change)).await?;
+    let licenses = body::<LicensesBody>(&raw.0)?;
+    let prices = licenses.prices()?;
+    let pools = PoolsChange::try_from(licenses)?;
+    ask_org(&state, &id, SetLicenses { pools, prices }).await?;
     Ok(HttpResponse::Ok().json(org_view(&state, id).await?))
 }
 

@@ -10,6 +10,7 @@ mod events;
 mod meta;
 mod orgs;
 mod params;
+mod usage;
 
 use std::borrow::Cow;
 
@@ -27,11 +28,14 @@ pub use events::{
     AttachBody, Attachment, EventList, EventSummary, EventView, GrantView, NameBody, Named, Slot,
 };
 pub use meta::{Health, PermissionCatalogue, PermissionView, SnapshotView, Status};
-pub use orgs::{LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView};
+pub use orgs::{
+    LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView, PricesBody,
+};
 pub use params::{
     AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath, OrgPath,
     OrgUserPath, ScopeQuery, UserQuery,
 };
+pub use usage::{UsageView, WhatIfBody, WhatIfView};
 
 /// Every error. Details: `licenses_in_use` lists what blocks the change
 /// (`events` for `event_pro`, `used` for an org pool); `no_seat_available`

@@ -6,7 +6,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::actors::{MemberOutcome, OrgInfo};
-use crate::domain::{Id, License, OrgKind, OrgLicense, PoolsChange, MAX_POOL};
+use crate::domain::{Id, License, OrgKind, OrgLicense, PoolsChange, PricesChange, MAX_POOL};
 use crate::http::extract;
 use crate::http::ApiError;
 
@@ -95,9 +95,11 @@ impl ToSchema for OrgBody {
     }
 }
 
-/// The pool sizes to set; a missing one is unchanged.
+/// The pool sizes and prices to set; a missing one is unchanged.
 #[derive(Deserialize, Default, ToSchema)]
 pub struct LicensesBody {
+    #[schema(inline)]
+    pub prices: Option<PricesBody>,
     #[schema(minimum = 0, maximum = 1_000_000)]
     pub org_standard: Option<u64>,
     #[schema(minimum = 0, maximum = 1_000_000)]
@@ -110,6 +112,43 @@ const _: () = assert!(
     MAX_POOL == 1_000_000,
     "the schema of LicensesBody says 1_000_000"
 );
+
+/// The largest price of a seat: the costs shown (3 pools × 10⁶ seats ×
+/// 10⁹) stay below 2⁵³, exact in any JSON reader.
+pub const MAX_PRICE: u64 = 1_000_000_000;
+
+/// The price of one seat of each pool for one billing period, in any unit
+/// (0 to 10⁹); a missing one is unchanged.
+#[derive(Deserialize, Default, ToSchema)]
+pub struct PricesBody {
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub org_standard: Option<u64>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub org_pro: Option<u64>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
+    pub event_pro: Option<u64>,
+}
+
+fn price(n: Option<u64>) -> Result<Option<u64>, ApiError> {
+    n.map(|n| {
+        (n <= MAX_PRICE)
+            .then_some(n)
+            .ok_or_else(|| ApiError::bad_request(format!("prices are between 0 and {MAX_PRICE}")))
+    })
+    .transpose()
+}
+
+impl LicensesBody {
+    /// The prices to set (none when `prices` is missing).
+    pub fn prices(&self) -> Result<PricesChange, ApiError> {
+        let p = self.prices.as_ref();
+        Ok(PricesChange {
+            org_standard: price(p.and_then(|p| p.org_standard))?,
+            org_pro: price(p.and_then(|p| p.org_pro))?,
+            event_pro: price(p.and_then(|p| p.event_pro))?,
+        })
+    }
+}
 
 fn pool_size(n: Option<u64>) -> Result<Option<u32>, ApiError> {
     n.map(|n| {
