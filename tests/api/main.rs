@@ -21,5 +21,8 @@ mod helpers;
 mod ids;
 mod members;
 mod metrics;
+mod modules;
+mod order;
+mod org_grants;
 mod orgs;
 mod slots;

@@ -98,7 +98,6 @@ pub async fn put_licenses(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = extract::id(&path.org)?;
-    state.registry.org(&id)?;
     let change = PoolsChange::try_from(body::<LicensesBody>(&raw.0)?)?;
     ask_org(&state, &id, SetPools(change)).await?;
     Ok(HttpResponse::Ok().json(org_view(&state, id).await?))

@@ -44,6 +44,8 @@ path_params! {
     AttachmentPath { org, event, c, user }
     /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`.
     GrantPath { org, event, user, permission }
+    /// `/v1/orgs/{org}/users/{user}/grants/{permission}`.
+    OrgGrantPath { org, user, permission }
 }
 
 /// A path segment: what it is, its schema and an example value.
