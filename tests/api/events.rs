@@ -3,21 +3,26 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, Scope};
+use crate::helpers::{assert_error, spawn_app, Scope, TestApp};
 
 #[actix_web::test]
 async fn creating_an_event_without_event_pro_returns_409_event_pro_required() {
     let app = spawn_app().await;
     app.team_org("acme").await;
-    let before = app.org_state("acme").await;
 
-    let answer = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
-        .await;
+    assert_no_event_without_event_pro(&app, "acme", "e1").await;
+}
+
+/// Creating `event` on `org` is `409 event_pro_required` and changes nothing.
+async fn assert_no_event_without_event_pro(app: &TestApp, org: &str, event: &str) {
+    let before = app.org_state(org).await;
+    let path = format!("/v1/orgs/{org}/events/{event}");
+
+    let answer = app.put(&path, &json!({"name": "Fest"})).await;
 
     assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
-    assert_eq!(app.org_state("acme").await, before);
-    let gone = app.get("/v1/orgs/acme/events/e1").await;
+    assert_eq!(app.org_state(org).await, before);
+    let gone = app.get(&path).await;
     assert_error(&gone, StatusCode::NOT_FOUND, "event_not_found");
 }
 
@@ -656,28 +661,17 @@ async fn org_standard_and_org_pro_seats_without_event_pro_cannot_create_an_event
         .await;
     app.member("acme", "pat", Some("org_pro")).await;
     app.member("acme", "sue", Some("org_standard")).await;
-    let before = app.org_state("acme").await;
 
-    let answer = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
-    assert_eq!(app.org_state("acme").await, before);
-    let gone = app.get("/v1/orgs/acme/events/e1").await;
-    assert_error(&gone, StatusCode::NOT_FOUND, "event_not_found");
+    assert_no_event_without_event_pro(&app, "acme", "e1").await;
 }
 
 #[actix_web::test]
 async fn a_personal_org_without_event_pro_cannot_create_an_event_until_it_buys_one() {
     let app = spawn_app().await;
     app.personal_org("solo", "sam").await;
-    let before = app.org_state("solo").await;
 
-    let answer = app.put_empty("/v1/orgs/solo/events/gig").await;
+    assert_no_event_without_event_pro(&app, "solo", "gig").await;
 
-    assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
-    assert_eq!(app.org_state("solo").await, before);
     app.licenses("solo", json!({"event_pro": 1})).await;
     let created = app.put_empty("/v1/orgs/solo/events/gig").await;
     assert_eq!(created.0, StatusCode::CREATED, "{created:?}");

@@ -281,6 +281,7 @@ impl From<&Grant> for GrantView {
 /// An org-wide grant: an Event permission that counts on every event of
 /// the org, present and future, inside the user's ceiling there.
 #[derive(Serialize, ToSchema)]
+#[schema(as = OrgGrant)]
 pub struct OrgGrantView {
     #[schema(schema_with = event_permissions)]
     pub permission: &'static str,
@@ -298,7 +299,7 @@ fn event_permissions() -> RefOr<Schema> {
     enumeration(of_domain(Domain::Event))
 }
 
-/// A user's org-wide grants, sorted.
+/// A user's org-wide grants, in the catalogue's order.
 #[derive(Serialize, ToSchema)]
 pub struct OrgGrants {
     pub grants: Vec<OrgGrantView>,
