@@ -295,7 +295,8 @@ impl From<&OrgGrant> for OrgGrantView {
     }
 }
 
-fn event_permissions() -> RefOr<Schema> {
+/// The Event permissions, the only ones that can be org-wide.
+pub(super) fn event_permissions() -> RefOr<Schema> {
     enumeration(of_domain(Domain::Event))
 }
 
