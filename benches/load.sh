@@ -53,27 +53,9 @@ CHECK_TOKEN=bench-check-token
 # scratch checkout) against the same dataset; the default is built here.
 BIN=${GATEHOUSE_BIN:-$ROOT/target/release/gatehouse}
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "load.sh: $*"; exit 1; }
-
-for tool in curl python3; do
-    command -v "$tool" >/dev/null || die "$tool is required"
-done
-
-# --- oha -------------------------------------------------------------------
-OHA=${OHA:-}
-if [ -z "$OHA" ]; then
-    if command -v oha >/dev/null; then
-        OHA=$(command -v oha)
-    elif [ -x "$HOME/.cargo/bin/oha" ]; then
-        OHA=$HOME/.cargo/bin/oha
-    else
-        say "oha is missing: installing it with cargo install oha --locked (several minutes)"
-        cargo install oha --locked >&2 || die "cannot install oha"
-        OHA=$HOME/.cargo/bin/oha
-    fi
-fi
-"$OHA" --version >/dev/null 2>&1 || die "$OHA does not run"
+NAME=load.sh
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 
 # --- build and dataset -------------------------------------------------------
 say "building (release)..."
@@ -114,9 +96,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 now_ns() { date +%s%N; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 # utime + stime of the whole process, in clock ticks.

@@ -1,8 +1,11 @@
 //! Settings: each a flag and a `GATEHOUSE_*` variable (the flag wins).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::http::observe::RequestLog;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,6 +69,13 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "GATEHOUSE_WORKERS")]
     pub workers: Option<usize>,
+    /// Log one in N successful fast reads and checks at info (0: none;
+    /// writes, refusals, failures and slow requests are always logged).
+    #[arg(long, env = "GATEHOUSE_LOG_SAMPLE", default_value_t = 0)]
+    pub log_sample: u64,
+    /// A request slower than this many milliseconds is logged at info.
+    #[arg(long, env = "GATEHOUSE_LOG_SLOW_MS", default_value_t = 100)]
+    pub log_slow_ms: u64,
 }
 
 /// Everything the server needs to start; built from [`ServeArgs`] by `main`
@@ -80,6 +90,8 @@ pub struct Config {
     pub snapshot_interval: u64,
     pub restore: Option<PathBuf>,
     pub workers: Option<usize>,
+    /// Which request lines are logged at `info`.
+    pub request_log: RequestLog,
 }
 
 impl Config {
@@ -93,6 +105,7 @@ impl Config {
             snapshot_interval: 60,
             restore: None,
             workers: None,
+            request_log: RequestLog::default(),
         }
     }
 }
@@ -107,6 +120,10 @@ impl From<ServeArgs> for Config {
             snapshot_interval: a.snapshot_interval,
             restore: a.restore,
             workers: a.workers,
+            request_log: RequestLog {
+                slow: Duration::from_millis(a.log_slow_ms),
+                sample: a.log_sample,
+            },
         }
     }
 }

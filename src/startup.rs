@@ -101,14 +101,7 @@ impl Application {
             check: config.check_token.clone(),
         };
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let server = serve(
-            listener,
-            &placement,
-            &snapshots,
-            tokens,
-            workers,
-            &config.addr,
-        )?;
+        let server = serve(listener, &placement, &snapshots, tokens, workers, &config)?;
         let (running, handle, registry) = start_workers(server, &placement).await?;
         tracing::info!(addr = %config.addr, port, workers, "listening");
         Ok(Application {
@@ -227,15 +220,17 @@ fn serve(
     snapshots: &Arc<Snapshots>,
     tokens: Tokens,
     workers: usize,
-    addr: &str,
+    config: &Config,
 ) -> Result<Server, StartupError> {
     let placement = placement.clone();
     let snapshots = snapshots.clone();
+    let request_log = actix_web::web::Data::new(config.request_log);
     let server = HttpServer::new(move || {
         let placement = placement.clone();
         let snapshots = snapshots.clone();
         let tokens = tokens.clone();
         App::new()
+            .app_data(request_log.clone())
             // Runs on each worker thread, which the actors then share.
             .data_factory(move || {
                 let placement = placement.clone();
@@ -264,7 +259,7 @@ fn serve(
     .disable_signals()
     .listen(listener)
     .map_err(|source| StartupError::Bind {
-        addr: addr.to_string(),
+        addr: config.addr.clone(),
         source,
     })?;
     Ok(server.run())
@@ -446,8 +441,14 @@ fn write_token_file(path: &Path, token: &str) -> Result<(), StartupError> {
         source,
     };
     let tmp = path.with_extension("token.tmp");
+    // A leftover from a crash may have another mode, or be a link to
+    // somewhere else: start from no file at all, and make a new one.
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(fail(e)),
+        _ => {}
+    }
     let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(&tmp).map_err(fail)?;

@@ -15,15 +15,15 @@ use std::path::Path;
 
 use reqwest::header::ALLOW;
 
-use gatehouse::config::Config;
 use gatehouse::http::openapi;
-use gatehouse::startup::Application;
 use reqwest::header::AUTHORIZATION;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-const TOKEN: &str = "t";
-const CHECK_TOKEN: &str = "c";
+mod common;
+
+use common::{ADMIN_TOKEN as TOKEN, CHECK_TOKEN};
+
 /// The methods a route of the document may list.
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 /// What every path must refuse when it does not list it: the above and
@@ -144,27 +144,11 @@ fn document_is_consistent() {
     }
 }
 
-struct Server {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
+/// The server, with no periodic snapshots.
+struct Server(common::Server);
 
 async fn start() -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::new(dir.path().to_path_buf());
-    c.addr = "127.0.0.1:0".into();
-    c.admin_token = Some(TOKEN.into());
-    c.check_token = Some(CHECK_TOKEN.into());
-    c.snapshot_interval = 0;
-    let app = Application::build(c).await.unwrap();
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
-    Server {
-        base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-        _dir: dir,
-    }
+    Server(common::start(common::Options::no_snapshots()).await)
 }
 
 impl Server {
@@ -181,7 +165,10 @@ impl Server {
         token: Option<&str>,
     ) -> (StatusCode, Value, Option<String>) {
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .0
+            .client
+            .request(method, format!("{}{path}", self.0.address));
         if let Some(token) = token {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }

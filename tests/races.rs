@@ -21,34 +21,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use futures_util::future::{join, join_all};
-use gatehouse::config::Config;
-use gatehouse::startup::Application;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const ADMIN: &str = "admin-secret";
+mod common;
+
+use common::ADMIN_TOKEN as ADMIN;
+
 const SEED: u64 = 0x7ace_5eed_0001;
 
-fn seed() -> u64 {
-    std::env::var("GATEHOUSE_RACE_SEED")
-        .ok()
-        .map(|s| {
-            let s = s.trim().to_string();
-            s.strip_prefix("0x")
-                .map_or_else(|| s.parse().ok(), |h| u64::from_str_radix(h, 16).ok())
-                .unwrap_or_else(|| panic!("GATEHOUSE_RACE_SEED={s:?} is not a number"))
-        })
-        .unwrap_or(SEED)
-}
-
-struct Api {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
+/// The server, with no periodic snapshots.
+struct Api(common::Server);
 
 /// An answer: status, JSON body (`Null` when empty), and when the request
 /// was sent and answered.
@@ -67,27 +53,15 @@ impl Answer {
 }
 
 async fn start() -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config::new(dir.path().to_path_buf());
-    config.addr = "127.0.0.1:0".to_string();
-    config.admin_token = Some(ADMIN.into());
-    config.check_token = Some("check-secret".into());
-    config.snapshot_interval = 0;
-    let app = Application::build(config).await.unwrap();
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
-    Api {
-        base: format!("http://127.0.0.1:{port}"),
-        client: reqwest::Client::new(),
-        _dir: dir,
-    }
+    Api(common::start(common::Options::no_snapshots()).await)
 }
 
 impl Api {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
         let mut request = self
+            .0
             .client
-            .request(method.clone(), format!("{}{path}", self.base))
+            .request(method.clone(), format!("{}{path}", self.0.address))
             .bearer_auth(ADMIN);
         if let Some(body) = body {
             request = request.json(&body);
@@ -223,7 +197,7 @@ const SIDE_ITERATIONS: usize = 400;
 #[actix_web::test]
 async fn racing_slots_license_changes_and_org_pro_keep_every_invariant() {
     let api = start().await;
-    let seed = seed();
+    let seed = common::seed("GATEHOUSE_RACE_SEED", SEED);
     let org = "/v1/orgs/race";
     api.ok(org, Some(json!({"kind": "team"}))).await;
     api.ok(
@@ -673,7 +647,7 @@ async fn racing_slots_license_changes_and_org_pro_keep_every_invariant() {
 #[actix_web::test]
 async fn two_hundred_claims_on_five_slots_then_claims_racing_releases() {
     let api = start().await;
-    let seed = seed();
+    let seed = common::seed("GATEHOUSE_RACE_SEED", SEED);
     let org = "/v1/orgs/burst";
     api.ok(org, Some(json!({"kind": "team"}))).await;
     api.ok(&format!("{org}/licenses"), Some(json!({"event_pro": 5})))

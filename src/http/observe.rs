@@ -1,16 +1,24 @@
 //! One log line and the metrics for every request, and the `x-request-id`
 //! header (echoed if the client sent a sane one, made up otherwise).
+//!
+//! The log line is written at `info` for everything an operator must be
+//! able to find later: writes, refusals (4xx), failures (5xx) and slow
+//! requests. Successful fast reads and checks, nearly all of the traffic,
+//! are written at `debug` (or one in `--log-sample` of them at `info`):
+//! formatting a line costs about as much as answering the check.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
+use actix_web::web;
 
 use crate::domain::IdHasher;
 use crate::metrics::{HTTP_DURATION, HTTP_REQUESTS};
@@ -79,6 +87,61 @@ fn record(method: &'static str, route: &str, status: u16, seconds: f64) {
     });
 }
 
+/// Which request lines are written at `info`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLog {
+    /// A request that takes longer is logged at `info` whatever it was.
+    pub slow: Duration,
+    /// One in this many successful fast reads is logged at `info`; 0: none.
+    pub sample: u64,
+}
+
+impl Default for RequestLog {
+    fn default() -> RequestLog {
+        RequestLog {
+            slow: Duration::from_millis(100),
+            sample: 0,
+        }
+    }
+}
+
+impl RequestLog {
+    /// Whether this request's line goes out at `info` (else at `debug`).
+    pub fn at_info(&self, read: bool, status: u16, elapsed: Duration) -> bool {
+        !read || status >= 400 || elapsed >= self.slow || self.sampled()
+    }
+
+    fn sampled(&self) -> bool {
+        static SEEN: AtomicU64 = AtomicU64::new(0);
+        self.sample > 0 && SEEN.fetch_add(1, Ordering::Relaxed) % self.sample == 0
+    }
+}
+
+/// Reads change nothing: `GET`, `HEAD`, and the `POST`s that only ask
+/// (a batch of checks, a what-if). Everything else is a write.
+pub fn is_read(method: &Method, route: &str) -> bool {
+    match *method {
+        Method::GET | Method::HEAD => true,
+        Method::POST => route.ends_with("/check") || route.ends_with("/what-if"),
+        _ => false,
+    }
+}
+
+/// One request line at the given level.
+macro_rules! request_line {
+    ($level:expr, $id:expr, $method:expr, $route:expr, $status:expr, $elapsed:expr) => {
+        tracing::event!(
+            target: "gatehouse::request",
+            $level,
+            request_id = $id.to_str().unwrap_or(""),
+            method = %$method,
+            route = %$route,
+            status = $status,
+            micros = $elapsed.as_micros() as u64,
+        )
+    };
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -97,6 +160,9 @@ pub async fn observe(
         "OPTIONS" => "OPTIONS",
         _ => "other",
     };
+    let policy = req
+        .app_data::<web::Data<RequestLog>>()
+        .map_or_else(RequestLog::default, |p| *p.get_ref());
     let mut res = next.call(req).await?;
     let elapsed = started.elapsed();
     let route = res
@@ -105,14 +171,52 @@ pub async fn observe(
         .unwrap_or_else(|| "unmatched".to_string());
     let status = res.status().as_u16();
     record(method_label, &route, status, elapsed.as_secs_f64());
-    tracing::info!(
-        target: "gatehouse::request",
-        request_id = id.to_str().unwrap_or(""),
-        method = %method,
-        route = %route,
-        status,
-        micros = elapsed.as_micros() as u64,
-    );
+    if policy.at_info(is_read(&method, &route), status, elapsed) {
+        request_line!(tracing::Level::INFO, id, method, route, status, elapsed);
+    } else {
+        request_line!(tracing::Level::DEBUG, id, method, route, status, elapsed);
+    }
     res.headers_mut().insert(REQUEST_ID, id);
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAST: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn writes_refusals_failures_and_slow_requests_are_logged_at_info() {
+        let log = RequestLog::default();
+        assert!(log.at_info(false, 201, FAST), "a write");
+        assert!(log.at_info(true, 404, FAST), "a refused read");
+        assert!(log.at_info(true, 503, FAST), "a failed read");
+        assert!(
+            log.at_info(true, 200, Duration::from_millis(100)),
+            "a slow read"
+        );
+        assert!(!log.at_info(true, 200, FAST), "a fast successful read");
+    }
+
+    #[test]
+    fn one_in_n_fast_reads_is_sampled() {
+        let log = RequestLog {
+            sample: 4,
+            ..RequestLog::default()
+        };
+        // The counter is shared with other tests: count over a whole cycle.
+        let hits = (0..400).filter(|_| log.at_info(true, 200, FAST)).count();
+        assert!((100..=101).contains(&hits), "{hits} of 400");
+    }
+
+    #[test]
+    fn reads_are_gets_and_the_posts_that_only_ask() {
+        assert!(is_read(&Method::GET, "/v1/orgs/{org}"));
+        assert!(is_read(&Method::POST, "/v1/orgs/{org}/check"));
+        assert!(is_read(&Method::POST, "/v1/orgs/{org}/what-if"));
+        assert!(!is_read(&Method::POST, "/v1/admin/snapshot"));
+        assert!(!is_read(&Method::PUT, "/v1/orgs/{org}"));
+        assert!(!is_read(&Method::DELETE, "/v1/orgs/{org}/members/{user}"));
+    }
 }

@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-use gatehouse::config::Config;
-use gatehouse::startup::Application;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-pub const ADMIN_TOKEN: &str = "admin-secret";
-pub const CHECK_TOKEN: &str = "check-secret";
+#[path = "../common/mod.rs"]
+pub mod common;
+
+pub use common::{ADMIN_TOKEN, CHECK_TOKEN};
 
 /// A status and the JSON body of an answer (`Value::Null` when the body is
 /// empty, `Value::String` holding the raw text when it is not JSON).
@@ -22,25 +22,18 @@ pub struct TestApp {
     pub port: u16,
     pub client: reqwest::Client,
     pub snapshot_dir: PathBuf,
-    /// Kept so the snapshot folder lives as long as the test.
-    _dir: tempfile::TempDir,
+    /// Kept so the server's snapshot folder lives as long as the test.
+    _server: common::Server,
 }
 
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut config = Config::new(dir.path().to_path_buf());
-    config.addr = "127.0.0.1:0".to_string();
-    config.admin_token = Some(ADMIN_TOKEN.into());
-    config.check_token = Some(CHECK_TOKEN.into());
-    let app = Application::build(config).await.expect("build");
-    let port = app.port();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let server = common::start(common::Options::default()).await;
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        port,
-        client: reqwest::Client::new(),
-        snapshot_dir: dir.path().to_path_buf(),
-        _dir: dir,
+        address: server.address.clone(),
+        port: server.port,
+        client: server.client.clone(),
+        snapshot_dir: server.snapshot_dir.clone(),
+        _server: server,
     }
 }
 
@@ -399,6 +392,14 @@ impl Scope<'_> {
             Scope::Area(id) => Some(format!("area={}", encode(id))),
         }
     }
+
+    /// `base` with this scope's query parameter after `separator`, if any.
+    fn appended_to(&self, base: String, separator: char) -> String {
+        match self.parameter() {
+            Some(parameter) => format!("{base}{separator}{parameter}"),
+            None => base,
+        }
+    }
 }
 
 pub fn event_path(org: &str, event: &str) -> String {
@@ -423,10 +424,7 @@ pub fn grant_path(
         "{}/users/{user}/grants/{permission}",
         event_path(org, event)
     );
-    match scope.parameter() {
-        Some(parameter) => format!("{base}?{parameter}"),
-        None => base,
-    }
+    scope.appended_to(base, '?')
 }
 
 pub fn check_path(
@@ -442,10 +440,7 @@ pub fn check_path(
         encode(user),
         encode(permission)
     );
-    match scope.parameter() {
-        Some(parameter) => format!("{base}&{parameter}"),
-        None => base,
-    }
+    scope.appended_to(base, '&')
 }
 
 /// Percent-encodes everything but ASCII letters, digits and `-._`, for query

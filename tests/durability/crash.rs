@@ -18,9 +18,7 @@ use crate::writers::*;
 
 #[tokio::test]
 async fn kill9_after_acknowledged_writes_loses_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     populate(&s).await;
     assert_populated(&s).await;
     let before = s.dump(ORGS, USERS).await;
@@ -44,9 +42,7 @@ async fn kill9_after_acknowledged_writes_loses_nothing() {
 async fn kill9_under_concurrent_writers_keeps_every_acknowledged_write() {
     const ORG: &str = "busy";
     const EVENTS: &[&str] = &["ev0", "ev1", "ev2"];
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     setup_writers_org(&s, ORG, EVENTS, 2).await;
 
     let stop = AtomicBool::new(false);
@@ -77,9 +73,7 @@ async fn kill9_under_concurrent_writers_keeps_every_acknowledged_write() {
 
 #[tokio::test]
 async fn sigterm_and_sigint_exit_cleanly_with_a_final_snapshot() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     populate(&s).await;
     let before = s.dump(ORGS, USERS).await;
     assert!(snapshots(dir.path()).is_empty());
@@ -114,9 +108,7 @@ async fn sigterm_and_sigint_exit_cleanly_with_a_final_snapshot() {
 
 #[tokio::test]
 async fn snapshot_then_writes_then_kill9_restores_both() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     let acme = "/v1/orgs/acme";
     let e1 = "/v1/orgs/acme/events/e1";
     let e2 = "/v1/orgs/acme/events/e2";
@@ -243,9 +235,7 @@ async fn snapshot_then_writes_then_kill9_restores_both() {
 #[tokio::test]
 async fn kill9_while_org_pro_releases_a_slot_keeps_the_slot_pool_invariant() {
     const ORG: &str = "pro";
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     s.put(&format!("/v1/orgs/{ORG}"), json!({"kind": "team"}))
         .await;
     s.put(

@@ -15,9 +15,7 @@ use crate::state::*;
 
 #[tokio::test]
 async fn torn_journal_tail_is_dropped_and_logged() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     let ev = "/v1/orgs/acme/events/e1";
     s.put("/v1/orgs/acme", json!({"kind": "team"})).await;
     s.put("/v1/orgs/acme/licenses", json!({"event_pro": 2}))
@@ -97,9 +95,7 @@ async fn torn_journal_tail_is_dropped_and_logged() {
 /// A folder whose journal holds an org, an event and `areas` areas, written
 /// by a server that was then killed.
 pub async fn journal_folder(areas: usize) -> (tempfile::TempDir, Opts) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     s.put("/v1/orgs/acme", json!({"kind": "team"})).await;
     s.put("/v1/orgs/acme/licenses", json!({"event_pro": 1}))
         .await;
@@ -250,9 +246,7 @@ async fn a_missing_journal_segment_refuses_to_start() {
 /// deliberate way back to it.
 #[tokio::test]
 async fn without_the_newest_snapshot_the_older_one_is_not_replayed_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     let e = "/v1/orgs/acme/events/e1";
     s.put("/v1/orgs/acme", json!({"kind": "team"})).await;
     s.put("/v1/orgs/acme/licenses", json!({"event_pro": 2}))
@@ -308,9 +302,7 @@ async fn without_the_newest_snapshot_the_older_one_is_not_replayed_over() {
 
 #[tokio::test]
 async fn damaged_snapshot_refuses_to_start_and_inspect_reports_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut s = start(dir.path(), &opts).await;
+    let (dir, opts, mut s) = start_fresh().await;
     populate(&s).await;
     let file = s.snapshot().await;
     s.kill9();

@@ -2,6 +2,7 @@
 //! starts a segment, a second server on the same folder or port, the folder
 //! removed under a running server, an admin token file that cannot be read.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -155,9 +156,7 @@ async fn an_empty_newest_segment_after_a_torn_record_is_the_same_as_none() {
 /// serving and taking snapshots.
 #[tokio::test]
 async fn a_second_server_on_the_same_folder_is_refused_while_the_first_keeps_working() {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = Opts::token(&unique("admin"));
-    let mut first = start(dir.path(), &opts).await;
+    let (dir, opts, mut first) = start_fresh().await;
     acme_with_an_event(&first).await;
     some_writes(&first, "a").await;
     let files = folder_contents(dir.path());
@@ -214,6 +213,18 @@ async fn a_server_on_a_port_in_use_touches_nothing_in_its_folder() {
     assert_eq!(running.status_of("/v1/permissions").await, StatusCode::OK);
 }
 
+/// Writes, a snapshot, more writes (in the journal only): what `acme` then
+/// shows.
+async fn snapshot_then_journal(s: &Server) -> BTreeMap<String, Value> {
+    acme_with_an_event(s).await;
+    s.put("/v1/orgs/acme/members/ann", json!({})).await;
+    some_writes(s, "kept").await;
+    s.snapshot().await;
+    some_writes(s, "journal").await;
+    s.put("/v1/orgs/acme/members/bob", json!({})).await;
+    s.dump(&["acme"], &[]).await
+}
+
 /// The folder is deleted while the server runs. No write is acknowledged
 /// after that (each answers `503 unavailable`; so does a read of what such
 /// a write touched, which is in memory but on no disk), and SIGTERM makes
@@ -225,13 +236,7 @@ async fn a_deleted_folder_acknowledges_no_write_and_the_shutdown_snapshot_brings
     let dir = root.path().join("data");
     let opts = Opts::default();
     let mut s = start(&dir, &opts).await;
-    acme_with_an_event(&s).await;
-    s.put("/v1/orgs/acme/members/ann", json!({})).await;
-    some_writes(&s, "kept").await;
-    s.snapshot().await;
-    some_writes(&s, "journal").await;
-    s.put("/v1/orgs/acme/members/bob", json!({})).await;
-    let answered = s.dump(&["acme"], &[]).await;
+    let answered = snapshot_then_journal(&s).await;
 
     fs::remove_dir_all(&dir).unwrap();
     let mut unknown = Vec::new();
@@ -275,13 +280,7 @@ async fn a_folder_deleted_while_idle_is_made_again_by_the_shutdown_snapshot() {
     let dir = root.path().join("data");
     let opts = Opts::token(&unique("admin"));
     let mut s = start(&dir, &opts).await;
-    acme_with_an_event(&s).await;
-    s.put("/v1/orgs/acme/members/ann", json!({})).await;
-    some_writes(&s, "kept").await;
-    s.snapshot().await;
-    some_writes(&s, "journal").await;
-    s.put("/v1/orgs/acme/members/bob", json!({})).await;
-    let answered = s.dump(&["acme"], &[]).await;
+    let answered = snapshot_then_journal(&s).await;
 
     fs::remove_dir_all(&dir).unwrap();
     let status = s.stop_with("TERM").await;

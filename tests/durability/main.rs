@@ -15,12 +15,14 @@
 //!
 //! `process` starts, stops and talks to the binary; `files` lists and damages
 //! the folder's files; `state` and `writers` make the states the cases
-//! compare; each other module is one kind of case.
+//! compare; each other module is one kind of case (`logs`: what the
+//! request log keeps of each kind of request).
 
 mod crash;
 mod damage;
 mod faults;
 mod files;
+mod logs;
 mod process;
 mod restore;
 mod state;

@@ -49,6 +49,8 @@ pub struct Opts {
     pub snapshot_interval: u64,
     /// `None`: a free port.
     pub port: Option<u16>,
+    /// More command-line arguments.
+    pub args: Vec<String>,
 }
 
 impl Opts {
@@ -92,6 +94,7 @@ pub fn spawn(dir: &Path, opts: &Opts, log: PathBuf) -> Spawned {
     if let Some(file) = &opts.restore {
         cmd.arg("--restore").arg(file);
     }
+    cmd.args(&opts.args);
     let child = cmd.spawn().expect("spawn gatehouse");
     Spawned { child, port, log }
 }
@@ -193,6 +196,14 @@ pub async fn start(dir: &Path, opts: &Opts) -> Server {
         return server;
     }
     panic!("could not find a free port for gatehouse");
+}
+
+/// A fresh folder and a token of its own, with the binary started on them.
+pub async fn start_fresh() -> (tempfile::TempDir, Opts, Server) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = Opts::token(&unique("admin"));
+    let server = start(dir.path(), &opts).await;
+    (dir, opts, server)
 }
 
 /// Runs the binary on `dir` expecting it to refuse to start: it must exit

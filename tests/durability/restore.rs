@@ -14,9 +14,7 @@ use crate::state::*;
 
 #[tokio::test]
 async fn restore_from_a_file_then_restart_keeps_that_state() {
-    let dir_a = tempfile::tempdir().unwrap();
-    let opts_a = Opts::token(&unique("admin"));
-    let mut a = start(dir_a.path(), &opts_a).await;
+    let (_dir_a, _, mut a) = start_fresh().await;
     populate(&a).await;
     let expected = a.dump(ORGS, USERS).await;
     let snap = a.snapshot().await;
