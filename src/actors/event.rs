@@ -8,8 +8,8 @@ use actix::prelude::*;
 
 use crate::domain::usage::{Denials, EventUse};
 use crate::domain::{
-    CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, ModulesChange,
-    OrgView, Permission, Scope, UserView,
+    CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, Modules,
+    ModulesChange, OrgView, Permission, Scope, UserView,
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
@@ -139,6 +139,8 @@ pub struct Written {
     pub seq: Seq,
     /// The name of the thing written, where it has one.
     pub name: Option<String>,
+    /// A collaborator's modules after the write (`None` for other things).
+    pub modules: Option<Modules>,
 }
 
 #[derive(Message)]
@@ -200,16 +202,20 @@ impl Handler<Write> for EventActor {
             // still on its way to the disk.
             None => self.applied_seq,
         };
-        let name = match named {
-            Some(Named::Collaborator(id)) => self
-                .event
-                .collaborators()
-                .get(&id)
-                .and_then(|c| c.name.clone()),
-            Some(Named::Area(id)) => self.event.areas().get(&id).cloned().flatten(),
-            None => self.event.name().map(str::to_owned),
+        let (name, modules) = match named {
+            Some(Named::Collaborator(id)) => match self.event.collaborators().get(&id) {
+                Some(c) => (c.name.clone(), Some(c.modules)),
+                None => (None, None),
+            },
+            Some(Named::Area(id)) => (self.event.areas().get(&id).cloned().flatten(), None),
+            None => (self.event.name().map(str::to_owned), None),
         };
-        Ok(Written { created, seq, name })
+        Ok(Written {
+            created,
+            seq,
+            name,
+            modules,
+        })
     }
 }
 

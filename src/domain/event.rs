@@ -450,14 +450,8 @@ impl Event {
         user: &Id,
         permissions: Option<Vec<Permission>>,
     ) -> Result<Put, Error> {
-        if let Some(p) = permissions
-            .iter()
-            .flatten()
-            .find(|p| p.domain() != Domain::Collaborator)
-        {
-            return Err(Error::BadRequest(format!(
-                "{p} is not a Collaborator permission; a free collaborator can only be given Collaborator permissions on attach"
-            )));
+        if let Some(ps) = &permissions {
+            Permission::attachable(ps)?;
         }
         self.require_scope(&Scope::Collaborator(collaborator.clone()))?;
         if self.is_attached(collaborator, user) {

@@ -246,6 +246,19 @@ impl Grant {
     }
 }
 
+impl Permission {
+    /// Whether `permissions` may be given on attach: Collaborator ones only
+    /// (`bad_request` names the first that is not).
+    pub fn attachable(permissions: &[Permission]) -> Result<(), Error> {
+        match permissions.iter().find(|p| p.domain() != Domain::Collaborator) {
+            Some(p) => Err(Error::BadRequest(format!(
+                "{p} is not a Collaborator permission; a free collaborator can only be given Collaborator permissions on attach"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
 /// An Event-domain permission granted to a user on every event of an org
 /// (SPEC §1 "Org-wide grants"). A struct of its own so that what an org
 /// grant carries can grow (e.g. an expiry).

@@ -30,10 +30,11 @@ use super::{BODY_TIMEOUT, MAX_BODY};
         usage::get, usage::what_if,
         members::list, members::put, members::get, members::delete,
         events::list, events::put, events::get, events::delete,
-        events::put_collaborator, events::delete_collaborator,
+        events::put_collaborator, events::get_collaborator, events::delete_collaborator,
         events::put_area, events::delete_area,
         grants::assign_slot, grants::release_slot, grants::attach, grants::detach,
         grants::grant, grants::revoke,
+        grants::grant_org_wide, grants::revoke_org_wide, grants::org_grants,
         checks::user, checks::check, checks::batch, checks::user_events,
     ),
     tags(
@@ -42,8 +43,8 @@ use super::{BODY_TIMEOUT, MAX_BODY};
         (name = "orgs", description = "Organizations, their license pools, members and org \
                                        access."),
         (name = "events", description = "Events, their collaborators and their areas."),
-        (name = "grants", description = "Event Pro slots, free collaborator access and \
-                                         permission grants."),
+        (name = "grants", description = "Event Pro slots, free collaborator access, \
+                                         permission grants and org-wide grants."),
         (name = "checks", description = "The read side: checks, and what a user has."),
     ),
     modifiers(&Errors),

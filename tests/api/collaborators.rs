@@ -304,7 +304,7 @@ async fn a_collaborator_made_again_after_deletion_has_no_old_attachments_or_gran
     let amy = app.event_user("acme", "e1", "amy").await;
     assert_eq!(
         amy,
-        json!({"user": "amy", "license": null, "collaborators": [], "grants": []})
+        json!({"user": "amy", "license": null, "collaborators": [], "grants": [], "org_grants": []})
     );
     let check = app
         .check(

@@ -3,21 +3,26 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, Scope};
+use crate::helpers::{assert_error, spawn_app, Scope, TestApp};
 
 #[actix_web::test]
 async fn creating_an_event_without_event_pro_returns_409_event_pro_required() {
     let app = spawn_app().await;
     app.team_org("acme").await;
-    let before = app.org_state("acme").await;
 
-    let answer = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
-        .await;
+    assert_no_event_without_event_pro(&app, "acme", "e1").await;
+}
+
+/// Creating `event` on `org` is `409 event_pro_required` and changes nothing.
+async fn assert_no_event_without_event_pro(app: &TestApp, org: &str, event: &str) {
+    let before = app.org_state(org).await;
+    let path = format!("/v1/orgs/{org}/events/{event}");
+
+    let answer = app.put(&path, &json!({"name": "Fest"})).await;
 
     assert_error(&answer, StatusCode::CONFLICT, "event_pro_required");
-    assert_eq!(app.org_state("acme").await, before);
-    let gone = app.get("/v1/orgs/acme/events/e1").await;
+    assert_eq!(app.org_state(org).await, before);
+    let gone = app.get(&path).await;
     assert_error(&gone, StatusCode::NOT_FOUND, "event_not_found");
 }
 
@@ -299,6 +304,7 @@ async fn putting_a_collaborator_returns_201_then_200_and_applies_a_new_name() {
     let app = spawn_app().await;
     app.org_with_events("acme", 1, &["e1"]).await;
     let path = "/v1/orgs/acme/events/e1/collaborators/artist";
+    let all_on = json!({"advancing": true, "schedule": true, "files": true});
 
     let created = app.put(path, &json!({"name": "The Band"})).await;
     let repeated = app.put(path, &json!({"name": "The Band"})).await;
@@ -308,18 +314,21 @@ async fn putting_a_collaborator_returns_201_then_200_and_applies_a_new_name() {
         created,
         (
             StatusCode::CREATED,
-            json!({"id": "artist", "name": "The Band"})
+            json!({"id": "artist", "name": "The Band", "modules": all_on})
         )
     );
     assert_eq!(
         repeated,
-        (StatusCode::OK, json!({"id": "artist", "name": "The Band"}))
+        (
+            StatusCode::OK,
+            json!({"id": "artist", "name": "The Band", "modules": all_on})
+        )
     );
     assert_eq!(
         renamed,
         (
             StatusCode::OK,
-            json!({"id": "artist", "name": "The Band Live"})
+            json!({"id": "artist", "name": "The Band Live", "modules": all_on})
         )
     );
     assert_eq!(
@@ -602,7 +611,7 @@ async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
         answer,
         (
             StatusCode::OK,
-            json!({"user": "nobody", "license": null, "collaborators": [], "grants": []})
+            json!({"user": "nobody", "license": null, "collaborators": [], "grants": [], "org_grants": []})
         )
     );
 }
@@ -642,4 +651,28 @@ async fn reading_a_user_of_an_unknown_event_returns_404_event_not_found() {
     let answer = app.get("/v1/orgs/acme/events/ghost/users/amy").await;
 
     assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+}
+
+#[actix_web::test]
+async fn org_standard_and_org_pro_seats_without_event_pro_cannot_create_an_event() {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    app.licenses("acme", json!({"org_standard": 2, "org_pro": 2}))
+        .await;
+    app.member("acme", "pat", Some("org_pro")).await;
+    app.member("acme", "sue", Some("org_standard")).await;
+
+    assert_no_event_without_event_pro(&app, "acme", "e1").await;
+}
+
+#[actix_web::test]
+async fn a_personal_org_without_event_pro_cannot_create_an_event_until_it_buys_one() {
+    let app = spawn_app().await;
+    app.personal_org("solo", "sam").await;
+
+    assert_no_event_without_event_pro(&app, "solo", "gig").await;
+
+    app.licenses("solo", json!({"event_pro": 1})).await;
+    let created = app.put_empty("/v1/orgs/solo/events/gig").await;
+    assert_eq!(created.0, StatusCode::CREATED, "{created:?}");
 }

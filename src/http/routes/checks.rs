@@ -190,7 +190,6 @@ pub async fn batch(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let [org] = ids([&path.org])?;
-    state.registry.org(&org)?;
     let body: BatchBody = object(&raw.0).map_err(|e| {
         ApiError::bad_request(format!(
             "the body must be {{\"checks\": [...]}}: {}",
@@ -203,6 +202,9 @@ pub async fn batch(
             body.checks.len()
         )));
     }
+    // The request's own form first (above), then what it names: an unknown
+    // org fails whole, where an unknown event fails its items alone.
+    state.registry.org(&org)?;
     let mut results: Vec<Result<Decision, Error>> = Vec::with_capacity(body.checks.len());
     let mut by_event: BTreeMap<Cow<str>, Group> = BTreeMap::new();
     for (i, raw) in body.checks.into_iter().enumerate() {

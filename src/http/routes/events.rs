@@ -2,15 +2,15 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::actors::{CreateEvent, DeleteEvent, EventCommand, GetInfo, SlotsUsed};
+use crate::actors::{CreateEvent, DeleteEvent, EventCommand, GetCollaborator, GetInfo, SlotsUsed};
 use crate::domain::Id;
 use crate::http::ask::{ask_event, ask_events, ask_org, org_events, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
 use crate::http::extract::{body, ids, name};
 use crate::http::wire::{
-    AreaPath, CollaboratorPath, EventList, EventPath, EventSummary, EventView, NameBody, Named,
-    OrgPath,
+    AreaPath, CollaboratorAnswer, CollaboratorBody, CollaboratorDetails, CollaboratorPath,
+    EventList, EventPath, EventSummary, EventView, NameBody, Named, OrgPath,
 };
 use crate::http::{put_answer, ApiError, AppState};
 
@@ -30,8 +30,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     )
     .service(
-        resource("/collaborators/{c}", "PUT, DELETE")
+        resource("/collaborators/{c}", "PUT, GET, DELETE")
             .route(web::put().to(put_collaborator))
+            .route(read(get_collaborator))
             .route(web::delete().to(delete_collaborator)),
     )
     .service(
@@ -88,7 +89,6 @@ pub async fn put(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let [org, event] = ids([&path.org, &path.event])?;
-    state.registry.org(&org)?;
     let name = named(&raw)?;
     let create = CreateEvent {
         event: event.clone(),
@@ -143,12 +143,17 @@ pub async fn delete(
 
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}", tag = "events",
-    operation_id = "putCollaborator", summary = "Create a collaborator, or rename it",
+    operation_id = "putCollaborator",
+    summary = "Create a collaborator, or rename it and turn its modules on or off",
+    description = "Idempotent. A missing `name` or module is left as it is; a new \
+                   collaborator has every module on. A module that is off denies its \
+                   Collaborator permissions there to free collaborators \
+                   (`module_disabled`); slot and Org Pro holders are not limited.",
     params(CollaboratorPath),
-    request_body(content = NameBody, description = "May be empty: read as `{}`."),
+    request_body(content = CollaboratorBody, description = "May be empty: read as `{}`."),
     responses(
-        (status = 201, description = "Created: the new collaborator.", body = Named),
-            ),
+        (status = 201, description = "Created: the new collaborator.", body = CollaboratorAnswer),
+    ),
 )]
 pub async fn put_collaborator(
     _: Admin,
@@ -157,15 +162,40 @@ pub async fn put_collaborator(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
-    let command = EventCommand::PutCollaborator(c.clone(), named(&raw)?);
+    let set = body::<CollaboratorBody>(&raw.0)?;
+    let command = EventCommand::SetCollaborator {
+        id: c.clone(),
+        name: name(set.name)?,
+        modules: set.modules.unwrap_or_default().into(),
+    };
     let w = write_event(&state, &org, &event, command).await?;
-    Ok(put_answer(
-        w.created,
-        Named {
-            id: c,
-            name: w.name,
-        },
-    ))
+    let answer = CollaboratorAnswer {
+        id: c,
+        name: w.name,
+        modules: w.modules.unwrap_or_default().into(),
+    };
+    Ok(put_answer(w.created, answer))
+}
+
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/events/{event}/collaborators/{c}", tag = "events",
+    operation_id = "getCollaborator",
+    summary = "A collaborator, its modules and its attached users",
+    params(CollaboratorPath),
+    responses(
+        (status = 200, description = "The collaborator (its users sorted).",
+         body = CollaboratorDetails),
+        (status = 404, description = "`collaborator_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
+pub async fn get_collaborator(
+    state: web::Data<AppState>,
+    path: web::Path<CollaboratorPath>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
+    let view = ask_event(&state, &org, &event, GetCollaborator(c)).await?;
+    Ok(HttpResponse::Ok().json(CollaboratorDetails::from(view)))
 }
 
 #[utoipa::path(

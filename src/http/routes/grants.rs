@@ -1,19 +1,31 @@
-//! Event Pro slots, free collaborator attachments and grants.
+//! Event Pro slots, free collaborator attachments, grants, and org-wide
+//! grants.
 
 use actix_web::{web, HttpResponse};
 
-use crate::actors::EventCommand;
-use crate::domain::{Grant, Permission};
-use crate::http::ask::write_event;
+use crate::actors::{EventCommand, GrantOrgWide, OrgGrants as GetOrgGrants, RevokeOrgWide};
+use crate::domain::{Grant, OrgGrant, Permission};
+use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
 use crate::http::extract::{body, ids, scoped};
 use crate::http::wire::{
-    AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, ScopeQuery, Slot,
+    AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
+    OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
 };
 use crate::http::{put_answer, ApiError, AppState};
 
-use super::resource;
+use super::{read, resource};
+
+/// Under `/v1/orgs/{org}`: org-wide grants.
+pub fn org_scope(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/users/{user}/grants", "GET").route(read(org_grants)))
+        .service(
+            resource("/users/{user}/grants/{permission}", "PUT, DELETE")
+                .route(web::put().to(grant_org_wide))
+                .route(web::delete().to(revoke_org_wide)),
+        );
+}
 
 /// Under `/v1/orgs/{org}/events/{event}`; slots first, as the busiest.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,13 +90,16 @@ pub async fn release_slot(
     operation_id = "attachUser",
     summary = "Attach a user to a collaborator (free collaborator access)",
     description = "Gives the listed Collaborator permissions on that collaborator, or the \
-                   defaults. Attaching again changes nothing, even with another list.",
+                   defaults. Attaching again changes nothing, even with another list. Free \
+                   access covers one collaborator: attaching a user who holds neither a slot \
+                   on the event nor Org Pro to a second one is `409 slot_required`.",
     params(AttachmentPath),
     request_body(content = AttachBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
         (status = 400, description = "`unknown_permission`"),
         (status = 404, description = "`collaborator_not_found`"),
+        (status = 409, description = "`slot_required`"),
     ),
 )]
 pub async fn attach(
@@ -103,6 +118,10 @@ pub async fn attach(
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
+    // The whole request's form before any look-up.
+    if let Some(ps) = &permissions {
+        Permission::attachable(ps)?;
+    }
     let command = EventCommand::Attach {
         collaborator: c.clone(),
         user: user.clone(),
@@ -189,4 +208,82 @@ pub async fn revoke(
     let grant = parse_grant(&path.permission, &query)?;
     write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The permission of an org-wide grant: an Event one (another domain is
+/// `400 bad_request`, refused before anything is looked up).
+fn org_wide(name: &str) -> Result<Permission, ApiError> {
+    let permission = Permission::parse(name)?;
+    OrgGrant::new(permission)?;
+    Ok(permission)
+}
+
+#[utoipa::path(
+    put, path = "/v1/orgs/{org}/users/{user}/grants/{permission}", tag = "grants",
+    operation_id = "grantOrgWide", summary = "Grant an Event permission on every event of the org",
+    description = "Idempotent. It counts on every event of the org, present and future, \
+                   exactly as if granted on each: only inside the user's license ceiling \
+                   there. Only Event permissions can be org-wide: a Collaborator or Area one \
+                   is `400 bad_request`.",
+    params(OrgGrantPath),
+    responses(
+        (status = 201, description = "Created: the new org-wide grant.", body = OrgGrantView),
+        (status = 400, description = "`unknown_permission`, `bad_request`"),
+        (status = 404, description = "`org_not_found`"),
+    ),
+)]
+pub async fn grant_org_wide(
+    _: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<OrgGrantPath>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, user] = ids([&path.org, &path.user])?;
+    let permission = org_wide(&path.permission)?;
+    let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
+    let view = OrgGrantView {
+        permission: permission.name(),
+    };
+    Ok(put_answer(created, view))
+}
+
+#[utoipa::path(
+    delete, path = "/v1/orgs/{org}/users/{user}/grants/{permission}", tag = "grants",
+    operation_id = "revokeOrgWide", summary = "Revoke an org-wide grant",
+    description = "Grants given on single events stay.",
+    params(OrgGrantPath),
+    responses(
+        (status = 204, description = "Revoked on every event."),
+        (status = 400, description = "`unknown_permission`, `bad_request`"),
+        (status = 404, description = "`org_not_found`, `grant_not_found`"),
+    ),
+)]
+pub async fn revoke_org_wide(
+    _: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<OrgGrantPath>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, user] = ids([&path.org, &path.user])?;
+    let permission = org_wide(&path.permission)?;
+    ask_org(&state, &org, RevokeOrgWide { user, permission }).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(
+    get, path = "/v1/orgs/{org}/users/{user}/grants", tag = "grants",
+    operation_id = "orgGrants", summary = "A user's org-wide grants",
+    params(OrgUserPath),
+    responses(
+        (status = 200, description = "The grants, in the catalogue's order.", body = OrgGrants),
+        (status = 404, description = "`org_not_found`"),
+    ),
+    security(("admin_token" = []), ("check_token" = [])),
+)]
+pub async fn org_grants(
+    state: web::Data<AppState>,
+    path: web::Path<OrgUserPath>,
+) -> Result<HttpResponse, ApiError> {
+    let [org, user] = ids([&path.org, &path.user])?;
+    let grants = ask_org(&state, &org, GetOrgGrants(user)).await?;
+    let grants = grants.iter().map(OrgGrantView::from).collect();
+    Ok(HttpResponse::Ok().json(OrgGrants { grants }))
 }

@@ -46,7 +46,6 @@ pub async fn put(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let [org, user] = ids([&path.org, &path.user])?;
-    state.registry.org(&org)?;
     let license = body::<MemberBody>(&raw.0)?.license;
     let set = SetMember {
         user: user.clone(),

@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn org_scope(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/events/{event}").configure(event_scope))
         .configure(checks::org_scope)
+        .configure(grants::org_scope)
         .configure(orgs::configure)
         .configure(usage::configure)
         .configure(members::configure)

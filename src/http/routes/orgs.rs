@@ -99,7 +99,6 @@ pub async fn put_licenses(
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let id = extract::id(&path.org)?;
-    state.registry.org(&id)?;
     let licenses = body::<LicensesBody>(&raw.0)?;
     let prices = licenses.prices()?;
     let pools = PoolsChange::try_from(licenses)?;

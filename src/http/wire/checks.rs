@@ -15,7 +15,7 @@ use crate::domain::{Decision, Id, License, Reason, UserView};
 use crate::http::MAX_BATCH;
 
 use super::events::scoped;
-use super::{enumeration, GrantView};
+use super::{enumeration, GrantView, OrgGrantView};
 
 /// The query of a single check. The check reads it by hand
 /// (`routes::checks::CheckQuery`, the busiest route has no serde there);
@@ -215,6 +215,8 @@ pub struct EventUserView {
     pub license: Option<License>,
     pub collaborators: Vec<Id>,
     pub grants: Vec<GrantView>,
+    /// Their org-wide grants, which count here too.
+    pub org_grants: Vec<OrgGrantView>,
 }
 
 impl EventUserView {
@@ -224,6 +226,7 @@ impl EventUserView {
             license: view.license,
             collaborators: view.collaborators,
             grants: view.grants.iter().map(GrantView::from).collect(),
+            org_grants: view.org_grants.iter().map(OrgGrantView::from).collect(),
         }
     }
 }

@@ -7,7 +7,9 @@ use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::actors::EventInfo;
-use crate::domain::{Domain, Grant, Id, Permission, Scope};
+use crate::domain::{
+    CollaboratorView, Domain, Grant, Id, Modules, ModulesChange, OrgGrant, Permission, Scope,
+};
 
 use super::{enumeration, not, nullable};
 
@@ -29,6 +31,128 @@ pub struct Named {
     pub id: Id,
     #[schema(required = true)]
     pub name: Option<String>,
+}
+
+/// `PUT …/collaborators/{c}`: a missing key (or `null`) leaves that part
+/// as it is; a new collaborator starts unnamed with every module on.
+#[derive(Deserialize, Default, ToSchema)]
+pub struct CollaboratorBody {
+    #[schema(max_length = 1024)]
+    pub name: Option<String>,
+    pub modules: Option<ModulesBody>,
+}
+
+/// Modules to turn on (`true`) or off (`false`); a missing key (or
+/// `null`) leaves that module as it is.
+#[derive(Default, ToSchema)]
+#[schema(as = ModulesChange)]
+pub struct ModulesBody {
+    pub advancing: Option<bool>,
+    pub schedule: Option<bool>,
+    pub files: Option<bool>,
+}
+
+/// Read from a JSON object only: serde would also read a struct from an
+/// array of its fields in order (`[false, true, true]`).
+impl<'de> Deserialize<'de> for ModulesBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ModulesBody, D::Error> {
+        #[derive(Deserialize)]
+        struct Fields {
+            advancing: Option<bool>,
+            schedule: Option<bool>,
+            files: Option<bool>,
+        }
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of booleans")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Fields, A::Error> {
+                Fields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        let f = d.deserialize_map(Object)?;
+        Ok(ModulesBody {
+            advancing: f.advancing,
+            schedule: f.schedule,
+            files: f.files,
+        })
+    }
+}
+
+impl From<ModulesBody> for ModulesChange {
+    fn from(m: ModulesBody) -> ModulesChange {
+        ModulesChange {
+            advancing: m.advancing,
+            schedule: m.schedule,
+            files: m.files,
+        }
+    }
+}
+
+/// Which modules of a collaborator are on. One that is off takes its
+/// Collaborator permissions there away from free collaborators
+/// (`module_disabled`): `advancing` AdvanceView/AdvanceEdit, `schedule`
+/// ScheduleView/ScheduleEdit, `files` FileView/FileUpload.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Modules)]
+pub struct ModulesView {
+    pub advancing: bool,
+    pub schedule: bool,
+    pub files: bool,
+}
+
+impl From<Modules> for ModulesView {
+    fn from(m: Modules) -> ModulesView {
+        ModulesView {
+            advancing: m.advancing,
+            schedule: m.schedule,
+            files: m.files,
+        }
+    }
+}
+
+/// A collaborator and its modules.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Collaborator)]
+pub struct CollaboratorAnswer {
+    pub id: Id,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    pub modules: ModulesView,
+}
+
+/// A collaborator, its modules and the users attached to it (sorted).
+#[derive(Serialize, ToSchema)]
+pub struct CollaboratorDetails {
+    pub id: Id,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    pub modules: ModulesView,
+    pub users: Vec<AttachedUser>,
+}
+
+impl From<CollaboratorView> for CollaboratorDetails {
+    fn from(c: CollaboratorView) -> CollaboratorDetails {
+        CollaboratorDetails {
+            id: c.id,
+            name: c.name,
+            modules: c.modules.into(),
+            users: c
+                .users
+                .into_iter()
+                .map(|user| AttachedUser { user })
+                .collect(),
+        }
+    }
+}
+
+/// A user attached to a collaborator. An object, not a bare id, so that
+/// what an attachment carries can grow (an expiry).
+#[derive(Serialize, ToSchema)]
+pub struct AttachedUser {
+    pub user: Id,
 }
 
 /// One event of a list.
@@ -152,6 +276,34 @@ impl From<&Grant> for GrantView {
             area,
         }
     }
+}
+
+/// An org-wide grant: an Event permission that counts on every event of
+/// the org, present and future, inside the user's ceiling there.
+#[derive(Serialize, ToSchema)]
+#[schema(as = OrgGrant)]
+pub struct OrgGrantView {
+    #[schema(schema_with = event_permissions)]
+    pub permission: &'static str,
+}
+
+impl From<&OrgGrant> for OrgGrantView {
+    fn from(grant: &OrgGrant) -> OrgGrantView {
+        OrgGrantView {
+            permission: grant.permission().name(),
+        }
+    }
+}
+
+/// The Event permissions, the only ones that can be org-wide.
+pub(super) fn event_permissions() -> RefOr<Schema> {
+    enumeration(of_domain(Domain::Event))
+}
+
+/// A user's org-wide grants, in the catalogue's order.
+#[derive(Serialize, ToSchema)]
+pub struct OrgGrants {
+    pub grants: Vec<OrgGrantView>,
 }
 
 /// One variant per domain: its permissions, the scope it needs, and no

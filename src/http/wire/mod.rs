@@ -25,15 +25,17 @@ pub use checks::{
     Outcome, UserEventView, UserEvents, ITEM_ERRORS,
 };
 pub use events::{
-    AttachBody, Attachment, EventList, EventSummary, EventView, GrantView, NameBody, Named, Slot,
+    AttachBody, AttachedUser, Attachment, CollaboratorAnswer, CollaboratorBody,
+    CollaboratorDetails, EventList, EventSummary, EventView, GrantView, ModulesBody, ModulesView,
+    NameBody, Named, OrgGrantView, OrgGrants, Slot,
 };
 pub use meta::{Health, PermissionCatalogue, PermissionView, SnapshotView, Status};
 pub use orgs::{
     LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView, PricesBody,
 };
 pub use params::{
-    AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath, OrgPath,
-    OrgUserPath, ScopeQuery, UserQuery,
+    AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath, OrgGrantPath,
+    OrgPath, OrgUserPath, ScopeQuery, UserQuery,
 };
 pub use usage::{UsageView, WhatIfBody, WhatIfView};
 

@@ -46,6 +46,24 @@ path_params! {
     GrantPath { org, event, user, permission }
 }
 
+/// `/v1/orgs/{org}/users/{user}/grants/{permission}`: an org-wide grant,
+/// whose permission is an Event one.
+#[derive(Serialize, Deserialize)]
+pub struct OrgGrantPath {
+    pub org: String,
+    pub user: String,
+    pub permission: String,
+}
+
+impl IntoParams for OrgGrantPath {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let mut permission = path_param("permission");
+        permission.description = Some("Event permission name.".into());
+        permission.schema = Some(super::events::event_permissions());
+        vec![path_param("org"), path_param("user"), permission]
+    }
+}
+
 /// A path segment: what it is, its schema and an example value.
 fn path_param(name: &str) -> Parameter {
     let (description, example) = match name {
