@@ -57,8 +57,19 @@ pub async fn get(
     path: web::Path<OrgPath>,
 ) -> Result<HttpResponse, ApiError> {
     let id = extract::id(&path.org)?;
-    let usage = org_use(&state, &id).await?.usage();
+    let org = org_use(&state, &id).await?;
+    let usage = off_the_server_threads(move || org.usage()).await?;
     Ok(HttpResponse::Ok().json(UsageView::from(usage)))
+}
+
+/// Advice for thousands of users is CPU work: done on the blocking pool, so
+/// requests and actors on the server's threads go on meanwhile.
+async fn off_the_server_threads<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(work)
+        .await
+        .map_err(|_| ApiError::unavailable("the server is shutting down; retry on its next start"))
 }
 
 #[utoipa::path(
@@ -102,13 +113,7 @@ pub async fn what_if(
             denied_by_license,
         })
         .collect();
-    // Cloning and changing thousands of users is CPU work: off the
-    // server's threads, so requests and actors go on meanwhile.
-    let answer = web::block(move || usage::what_if(org, copies, proposal))
-        .await
-        .map_err(|_| {
-            ApiError::unavailable("the server is shutting down; retry on its next start")
-        })?;
+    let answer = off_the_server_threads(move || usage::what_if(org, copies, proposal)).await?;
     Ok(HttpResponse::Ok().json(WhatIfView::from(answer)))
 }
 
