@@ -23,8 +23,11 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use gatehouse::domain::{
     Domain, Event, EventEffect, Grant, Id, IdSet, ModulesChange, OrgGrant, OrgView, Permission,
-    Scope,
+    Scope, Timestamp,
 };
+
+/// The instant checks are decided at.
+const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -71,6 +74,7 @@ fn event_with_20_grants() -> Event {
         slot_total: 100,
         org_pro,
         org_grants,
+        org_grants_expire: None,
     });
     let mut e = Event::new(Some("bench".into()), view);
     put_collaborators_and_areas(&mut e);
@@ -78,15 +82,21 @@ fn event_with_20_grants() -> Event {
     for u in 0..200 {
         let user = id(&format!("u{u:07}"));
         let g = Grant::new(Permission::EventView, Scope::Event).unwrap();
-        apply_put(&mut e, |e| e.plan_grant(&user, g).unwrap().effect);
+        apply_put(&mut e, |e| {
+            e.plan_grant(&user, g, None, NOW).unwrap().effect
+        });
         if u < 20 {
-            apply_put(&mut e, |e| e.plan_assign_slot(&user).unwrap().effect);
+            apply_put(&mut e, |e| {
+                e.plan_assign_slot(&user, None, NOW).unwrap().effect
+            });
         }
     }
     // `me`: a slot and 20 grants, none of them Event.Admin nor Event.View,
     // so a check of Area.FileUpload on a2 has to look at every one.
     let me = id("me");
-    apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect);
+    apply_put(&mut e, |e| {
+        e.plan_assign_slot(&me, None, NOW).unwrap().effect
+    });
     let mut grants = Vec::new();
     for p in [
         Permission::EventScheduleView,
@@ -111,12 +121,14 @@ fn event_with_20_grants() -> Event {
     grants.push(Grant::new(Permission::AreaView, Scope::Area(id("a0"))).unwrap());
     assert_eq!(grants.len(), 20);
     for g in grants {
-        apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+        apply_put(&mut e, |e| e.plan_grant(&me, g, None, NOW).unwrap().effect);
     }
     // A free collaborator with the default grants on c1, whose files
     // module is off.
     apply_put(&mut e, |e| {
-        e.plan_attach(&id("c1"), &id("band"), None).unwrap().effect
+        e.plan_attach(&id("c1"), &id("band"), None, None, NOW)
+            .unwrap()
+            .effect
     });
     let files_off = ModulesChange {
         files: Some(false),
@@ -125,7 +137,7 @@ fn event_with_20_grants() -> Event {
     apply_put(&mut e, |e| {
         e.plan_set_collaborator(&id("c1"), None, files_off).effect
     });
-    assert_eq!(e.user_view(&me).grants.len(), 20);
+    assert_eq!(e.user_view(&me, NOW).grants.len(), 20);
     e
 }
 
@@ -138,7 +150,7 @@ fn check(c: &mut Criterion) {
 
     // Worst case: every one of the 20 grants and the 2 org-wide ones is
     // tried and none covers it.
-    let d = e.check(&me, Permission::AreaFileUpload, &a2).unwrap();
+    let d = e.check(&me, Permission::AreaFileUpload, &a2, NOW).unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
     g.bench_function("20_grants/denied_after_all", |b| {
         b.iter(|| {
@@ -146,13 +158,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::AreaFileUpload),
                 black_box(&a2),
+                NOW,
             )
         })
     });
 
     // Granted through rule 4 (Event.FileView reaches Area.FileView): grants
     // iterate in permission order, so this is the third one tried.
-    let d = e.check(&me, Permission::AreaFileView, &a2).unwrap();
+    let d = e.check(&me, Permission::AreaFileView, &a2, NOW).unwrap();
     assert!(d.allowed);
     g.bench_function("20_grants/granted_rule4", |b| {
         b.iter(|| {
@@ -160,13 +173,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::AreaFileView),
                 black_box(&a2),
+                NOW,
             )
         })
     });
 
     // Granted by an exact scoped grant near the end of the set.
     let d = e
-        .check(&me, Permission::CollaboratorAdvanceView, &c4)
+        .check(&me, Permission::CollaboratorAdvanceView, &c4, NOW)
         .unwrap();
     assert!(d.allowed);
     g.bench_function("20_grants/granted_scoped", |b| {
@@ -175,6 +189,7 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::CollaboratorAdvanceView),
                 black_box(&c4),
+                NOW,
             )
         })
     });
@@ -188,13 +203,14 @@ fn check(c: &mut Criterion) {
                 black_box(&stranger),
                 black_box(Permission::EventView),
                 black_box(&Scope::Event),
+                NOW,
             )
         })
     });
     // The worst case on a collaborator: the scope's modules are looked up,
     // and every grant and org-wide grant is tried.
     let d = e
-        .check(&me, Permission::CollaboratorFileUpload, &c4)
+        .check(&me, Permission::CollaboratorFileUpload, &c4, NOW)
         .unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
     g.bench_function("20_grants/denied_after_all_collaborator", |b| {
@@ -203,13 +219,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::CollaboratorFileUpload),
                 black_box(&c4),
+                NOW,
             )
         })
     });
     let band = id("band");
     let c1 = Scope::Collaborator(id("c1"));
     let d = e
-        .check(&band, Permission::CollaboratorFileUpload, &c1)
+        .check(&band, Permission::CollaboratorFileUpload, &c1, NOW)
         .unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::ModuleDisabled);
     g.bench_function("collaborator/module_disabled", |b| {
@@ -218,6 +235,7 @@ fn check(c: &mut Criterion) {
                 black_box(&band),
                 black_box(Permission::CollaboratorFileUpload),
                 black_box(&c1),
+                NOW,
             )
         })
     });
@@ -227,6 +245,7 @@ fn check(c: &mut Criterion) {
                 black_box(&band),
                 black_box(Permission::CollaboratorView),
                 black_box(&c4),
+                NOW,
             )
         })
     });
@@ -254,6 +273,7 @@ fn denials(c: &mut Criterion) {
                     black_box(&stranger),
                     black_box(Permission::EventView),
                     black_box(&Scope::Event),
+                    NOW,
                 )
                 .unwrap();
             counted.record(&stranger, &d);
@@ -272,6 +292,7 @@ fn denials(c: &mut Criterion) {
                     black_box(user),
                     black_box(Permission::EventView),
                     black_box(&Scope::Event),
+                    NOW,
                 )
                 .unwrap();
             full.record(user, &d);
@@ -289,19 +310,19 @@ fn slots(c: &mut Criterion) {
     // the event is the same before and after.
     g.bench_function("assign_then_release", |b| {
         b.iter(|| {
-            let put = e.plan_assign_slot(black_box(&new_user)).unwrap();
+            let put = e.plan_assign_slot(black_box(&new_user), None, NOW).unwrap();
             e.apply(put.effect.as_ref().unwrap());
-            let release = e.plan_release_slot(black_box(&new_user)).unwrap();
+            let release = e.plan_release_slot(black_box(&new_user), NOW).unwrap();
             e.apply(&release);
         })
     });
     // Planning alone: the refusals are as cheap as the acceptances.
     g.bench_function("plan_assign", |b| {
-        b.iter(|| e.plan_assign_slot(black_box(&new_user)))
+        b.iter(|| e.plan_assign_slot(black_box(&new_user), None, NOW))
     });
     g.bench_function("plan_assign/already_held", |b| {
         let me = id("me");
-        b.iter(|| e.plan_assign_slot(black_box(&me)))
+        b.iter(|| e.plan_assign_slot(black_box(&me), None, NOW))
     });
     g.finish();
 }
@@ -390,9 +411,11 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
             for u in 0..USERS_PER_EVENT {
                 let me = user(u);
                 match u {
-                    2..=7 => apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect),
+                    2..=7 => apply_put(&mut e, |e| {
+                        e.plan_assign_slot(&me, None, NOW).unwrap().effect
+                    }),
                     8.. => apply_put(&mut e, |e| {
-                        e.plan_attach(&id(&format!("c{}", u % 5)), &me, None)
+                        e.plan_attach(&id(&format!("c{}", u % 5)), &me, None, None, NOW)
                             .unwrap()
                             .effect
                     }),
@@ -401,7 +424,7 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
                 for _ in 0..GRANTS_PER_USER {
                     let p = Permission::ALL[rng.below(Permission::ALL.len())];
                     let g = Grant::new(p, scope_for(p, rng)).unwrap();
-                    apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+                    apply_put(&mut e, |e| e.plan_grant(&me, g, None, NOW).unwrap().effect);
                 }
             }
             e
@@ -439,7 +462,7 @@ fn spread(c: &mut Criterion) {
             i += 1;
             let user = Id::parse(user).unwrap();
             let scope = Scope::for_permission(*p, parse(collaborator), parse(area)).unwrap();
-            black_box(events[*ev].check(&user, *p, &scope).unwrap())
+            black_box(events[*ev].check(&user, *p, &scope, NOW).unwrap())
         })
     });
     g.finish();

@@ -8,13 +8,14 @@ use actix::prelude::*;
 
 use crate::domain::usage::{Denials, EventUse};
 use crate::domain::{
-    CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, Modules,
-    ModulesChange, OrgView, Permission, Scope, UserView,
+    earliest, CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, Modules,
+    ModulesChange, OrgView, Permission, Scope, Timestamp, UserView,
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
 use crate::persist::{codec, EventState, Journal, Record, Seq};
 
+use super::clock::{wait_until, Expire, SharedClock};
 use super::snapshotter::SnapshotFailure;
 use super::Failure;
 
@@ -34,6 +35,15 @@ pub struct EventActor {
     /// Refusals for want of a license since start, for the usage advice.
     denials: Denials,
     stats: Arc<Stats>,
+    clock: SharedClock,
+    /// No entry here expires before this (`None`: none expires). Exact
+    /// after each pass over the event ([`Event::plan_expiry`]), lowered by
+    /// each write that sets an expiry in between. It starts at the
+    /// earliest instant, so the first pass runs at start and removes what
+    /// expired while the server was down.
+    next_expiry: Option<Timestamp>,
+    /// The one timer of this actor: when it is set for, and its handle.
+    timer: Option<(Timestamp, SpawnHandle)>,
 }
 
 impl EventActor {
@@ -43,9 +53,13 @@ impl EventActor {
         state: EventState,
         journal: Journal,
         stats: Arc<Stats>,
+        clock: SharedClock,
     ) -> EventActor {
         EventActor {
             stats,
+            clock,
+            next_expiry: Some(Timestamp::from_secs(i64::MIN)),
+            timer: None,
             org,
             id,
             event: state.event,
@@ -76,18 +90,81 @@ impl EventActor {
         let seq = self.journal.append(&record)?;
         if let Record::Event { effect, .. } = &record {
             self.apply(effect);
+            self.next_expiry = earliest(self.next_expiry, effect.sets_expiry());
         }
         self.applied_seq = seq;
         Ok(seq)
+    }
+
+    /// The instant a check is decided at. Read from the clock only when
+    /// something here or among the org-wide grants can expire: otherwise
+    /// every instant gives the same answer.
+    #[inline]
+    fn check_now(&self) -> Timestamp {
+        if self.next_expiry.is_none() && self.event.org_view().org_grants_expire.is_none() {
+            Timestamp::from_secs(i64::MIN)
+        } else {
+            self.clock.now()
+        }
+    }
+
+    /// Removes what has expired at `now`, if anything may have: planned
+    /// here with the time given, journaled and applied like any write
+    /// (so replay removes exactly this and decides nothing). In a cluster
+    /// only the leader does this; followers apply the record.
+    fn expire_due(&mut self, now: Timestamp) -> Result<(), Failure> {
+        if self.closed || self.next_expiry.is_none_or(|t| t > now) {
+            return Ok(());
+        }
+        let expiring = self.event.plan_expiry(now);
+        if let Some(effect) = expiring.effect {
+            self.commit(effect)?;
+        }
+        self.next_expiry = expiring.next;
+        Ok(())
+    }
+
+    /// Sets the one timer for the next expiry, if it is not set for it
+    /// already. The timer only sends [`Expire`]: what to remove is decided
+    /// when that message is handled.
+    fn arm(&mut self, ctx: &mut Context<Self>) {
+        let due = self.next_expiry.filter(|_| !self.closed);
+        if let Some((at, handle)) = self.timer {
+            if due == Some(at) {
+                return;
+            }
+            ctx.cancel_future(handle);
+            self.timer = None;
+        }
+        if let Some(due) = due {
+            let handle = ctx.notify_later(Expire, wait_until(due, self.clock.now()));
+            self.timer = Some((due, handle));
+        }
+    }
+}
+
+impl Handler<Expire> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Expire, ctx: &mut Context<Self>) {
+        self.timer = None;
+        if let Err(e) = self.expire_due(self.clock.now()) {
+            // The journal refused the record: nothing changed; try again.
+            tracing::warn!(org = %self.org, event = %self.id, error = %e, "cannot record expired entries; retrying in a second");
+            let retry = ctx.notify_later(Expire, std::time::Duration::from_secs(1));
+            self.timer = self.next_expiry.map(|t| (t, retry));
+            return;
+        }
+        self.arm(ctx);
     }
 }
 
 impl EventActor {
     /// Applies an effect, keeping the slot gauge in step.
     fn apply(&mut self, effect: &EventEffect) {
-        let before = i64::from(self.event.slots_used());
+        let before = i64::from(self.event.slot_count());
         self.event.apply(effect);
-        let after = i64::from(self.event.slots_used());
+        let after = i64::from(self.event.slot_count());
         Stats::add(&self.stats.slots_in_use, after - before);
     }
 }
@@ -98,6 +175,8 @@ impl Actor for EventActor {
     fn started(&mut self, ctx: &mut Self::Context) {
         // A burst of checks must not make writers wait behind a tiny queue.
         ctx.set_mailbox_capacity(1024);
+        // The first pass: what expired while the server was down goes now.
+        self.arm(ctx);
     }
 }
 
@@ -116,18 +195,20 @@ pub enum EventCommand {
     DeleteCollaborator(Id),
     PutArea(Id, Option<String>),
     DeleteArea(Id),
-    AssignSlot(Id),
+    /// Gives a slot until the instant given (`None`: no end).
+    AssignSlot(Id, Option<Timestamp>),
     ReleaseSlot(Id),
     Attach {
         collaborator: Id,
         user: Id,
         permissions: Option<Vec<Permission>>,
+        expires_at: Option<Timestamp>,
     },
     Detach {
         collaborator: Id,
         user: Id,
     },
-    Grant(Id, Grant),
+    Grant(Id, Grant, Option<Timestamp>),
     Revoke(Id, Grant),
 }
 
@@ -141,6 +222,9 @@ pub struct Written {
     pub name: Option<String>,
     /// A collaborator's modules after the write (`None` for other things).
     pub modules: Option<Modules>,
+    /// When the slot, attachment or grant written ends (`None`: never, or
+    /// a thing that does not expire).
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(Message)]
@@ -150,9 +234,23 @@ pub struct Write(pub EventCommand);
 impl Handler<Write> for EventActor {
     type Result = Result<Written, Failure>;
 
-    fn handle(&mut self, Write(command): Write, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, Write(command): Write, ctx: &mut Context<Self>) -> Self::Result {
         self.open()?;
+        let now = self.clock.now();
+        // What is due goes first, as its own record: the write is then
+        // decided and applied on a state holding nothing expired, so slot
+        // counts and peaks never count an expired holder.
+        self.expire_due(now)?;
+        let written = self.write(command, now);
+        self.arm(ctx);
+        written
+    }
+}
+
+impl EventActor {
+    fn write(&mut self, command: EventCommand, now: Timestamp) -> Result<Written, Failure> {
         let e = &self.event;
+        let mut expires_at = None;
         let (created, effect, named) = match command {
             EventCommand::Rename(name) => (false, e.plan_rename(name), None),
             EventCommand::PutCollaborator(id, name) => {
@@ -171,30 +269,38 @@ impl Handler<Write> for EventActor {
                 (false, Some(e.plan_delete_collaborator(&id)?), None)
             }
             EventCommand::DeleteArea(id) => (false, Some(e.plan_delete_area(&id)?), None),
-            EventCommand::AssignSlot(user) => {
-                if self.held.contains(&user) && !e.slot_holders().contains(&user) {
+            EventCommand::AssignSlot(user, until) => {
+                if self.held.contains(&user) && !e.holds_slot(&user, now) {
                     return Err(Error::OrgProHolder(user).into());
                 }
-                let put = e.plan_assign_slot(&user)?;
+                let put = e.plan_assign_slot(&user, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
-            EventCommand::ReleaseSlot(user) => (false, Some(e.plan_release_slot(&user)?), None),
+            EventCommand::ReleaseSlot(user) => {
+                (false, Some(e.plan_release_slot(&user, now)?), None)
+            }
             EventCommand::Attach {
                 collaborator,
                 user,
                 permissions,
+                expires_at: until,
             } => {
-                let put = e.plan_attach(&collaborator, &user, permissions)?;
+                let put = e.plan_attach(&collaborator, &user, permissions, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
             EventCommand::Detach { collaborator, user } => {
-                (false, Some(e.plan_detach(&collaborator, &user)?), None)
+                (false, Some(e.plan_detach(&collaborator, &user, now)?), None)
             }
-            EventCommand::Grant(user, grant) => {
-                let put = e.plan_grant(&user, grant)?;
+            EventCommand::Grant(user, grant, until) => {
+                let put = e.plan_grant(&user, grant, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
-            EventCommand::Revoke(user, grant) => (false, Some(e.plan_revoke(&user, grant)?), None),
+            EventCommand::Revoke(user, grant) => {
+                (false, Some(e.plan_revoke(&user, grant, now)?), None)
+            }
         };
         let seq = match effect {
             Some(effect) => self.commit(effect)?,
@@ -215,6 +321,7 @@ impl Handler<Write> for EventActor {
             seq,
             name,
             modules,
+            expires_at,
         })
     }
 }
@@ -238,7 +345,9 @@ impl Handler<Check> for EventActor {
 
     fn handle(&mut self, m: Check, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        let decision = self.event.check(&m.user, m.permission, &m.scope)?;
+        let decision = self
+            .event
+            .check(&m.user, m.permission, &m.scope, self.check_now())?;
         self.denials.record(&m.user, &decision);
         Ok((decision, self.applied_seq))
     }
@@ -253,13 +362,14 @@ impl Handler<CheckMany> for EventActor {
     type Result = MessageResult<CheckMany>;
 
     fn handle(&mut self, CheckMany(checks): CheckMany, _: &mut Context<Self>) -> Self::Result {
+        let now = self.check_now();
         let results = checks
             .iter()
             .map(|(user, permission, scope)| {
                 if self.closed {
                     Err(Error::EventNotFound)
                 } else {
-                    let decision = self.event.check(user, *permission, scope)?;
+                    let decision = self.event.check(user, *permission, scope, now)?;
                     self.denials.record(user, &decision);
                     Ok(decision)
                 }
@@ -280,7 +390,10 @@ impl Handler<GetUse> for EventActor {
 
     fn handle(&mut self, _: GetUse, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        let usage = self.event.usage(self.id.clone(), self.denials.counts());
+        let now = self.clock.now();
+        let usage = self
+            .event
+            .usage(self.id.clone(), self.denials.counts(), now);
         Ok((usage, self.applied_seq))
     }
 }
@@ -326,7 +439,7 @@ impl Handler<GetInfo> for EventActor {
         Ok(EventInfo {
             name: e.name().map(str::to_owned),
             slot_total: e.org_view().slot_total,
-            holders: e.sorted_slot_holders(),
+            holders: e.sorted_slot_holders(self.clock.now()),
             collaborators: e.collaborators().keys().cloned().collect(),
             areas: e.areas().keys().cloned().collect(),
             seq: self.applied_seq,
@@ -346,7 +459,7 @@ impl Handler<SlotsUsed> for EventActor {
         self.open()?;
         let e = &self.event;
         Ok((
-            (e.name().map(str::to_owned), e.slots_used()),
+            (e.name().map(str::to_owned), e.slots_used(self.clock.now())),
             self.applied_seq,
         ))
     }
@@ -361,7 +474,8 @@ impl Handler<GetUser> for EventActor {
 
     fn handle(&mut self, GetUser(user): GetUser, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok((self.event.user_view(&user), self.applied_seq))
+        let now = self.clock.now();
+        Ok((self.event.user_view(&user, now), self.applied_seq))
     }
 }
 
@@ -379,7 +493,8 @@ impl Handler<GetCollaborator> for EventActor {
         _: &mut Context<Self>,
     ) -> Self::Result {
         self.open()?;
-        Ok((self.event.collaborator_view(&id)?, self.applied_seq))
+        let now = self.clock.now();
+        Ok((self.event.collaborator_view(&id, now)?, self.applied_seq))
     }
 }
 
@@ -392,7 +507,8 @@ impl Handler<LicenseOf> for EventActor {
 
     fn handle(&mut self, LicenseOf(user): LicenseOf, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok((self.event.license_of(&user), self.applied_seq))
+        let now = self.clock.now();
+        Ok((self.event.license_of(&user, now), self.applied_seq))
     }
 }
 
@@ -435,8 +551,9 @@ impl Handler<TryView> for EventActor {
     type Result = Result<(), u32>;
 
     fn handle(&mut self, m: TryView, ctx: &mut Context<Self>) -> Self::Result {
-        if !self.closed && !self.event.fits(m.view.slot_total) {
-            return Err(self.event.slots_used());
+        let now = self.clock.now();
+        if !self.closed && !self.event.fits(m.view.slot_total, now) {
+            return Err(self.event.slots_used(now));
         }
         let old = self.event.org_view().clone();
         self.event.set_org_view(m.view);
@@ -518,7 +635,7 @@ impl Handler<GiveOrgPro> for EventActor {
 
     fn handle(&mut self, m: GiveOrgPro, _: &mut Context<Self>) -> bool {
         self.held.remove(&m.user);
-        let held = !self.closed && self.event.slot_holders().contains(&m.user);
+        let held = !self.closed && self.event.holds_slot(&m.user, self.clock.now());
         self.apply(&EventEffect::OrgProGiven { user: m.user });
         self.event.set_org_view(m.view);
         // Reads here now reflect the org's record: they wait for it too.
@@ -545,7 +662,7 @@ impl Handler<TryClose> for EventActor {
         let decision = decision(m.decided);
         ctx.wait(decision.into_actor(self).map(|decision, act, ctx| {
             if let Lowering::Journaled(_) = decision {
-                Stats::add(&act.stats.slots_in_use, -i64::from(act.event.slots_used()));
+                Stats::add(&act.stats.slots_in_use, -i64::from(act.event.slot_count()));
                 act.closed = true;
                 ctx.stop();
             }

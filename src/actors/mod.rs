@@ -10,6 +10,7 @@
 //!   Org Pro holders, org-wide grants) to all of them before it answers,
 //!   never processing another message meanwhile.
 
+pub mod clock;
 mod event;
 mod failure;
 mod org;
@@ -19,6 +20,7 @@ pub mod snapshotter;
 
 /// The journal sequence number an actor's answer reflects.
 pub use crate::persist::Seq;
+pub use clock::{Clock, Expire, ManualClock, SharedClock, SystemClock};
 #[cfg(feature = "fault-injection")]
 pub use event::Panic;
 pub use event::{

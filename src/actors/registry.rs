@@ -12,6 +12,7 @@ use crate::domain::{Error, Id, IdHasher, OrgKind, OrgView};
 use crate::metrics::Stats;
 use crate::persist::{EventState, Journal, OrgState, Record, Seq, State};
 
+use super::clock::{SharedClock, SystemClock};
 use super::{EventActor, Failure, OrgActor};
 
 /// What the registry keeps of an org: its address, and its kind, which never
@@ -32,18 +33,31 @@ pub struct Registry {
     events: DashMap<(Id, Id), Addr<EventActor>, IdHasher>,
     journal: Journal,
     stats: Arc<Stats>,
+    /// The one clock every actor (and the HTTP edge) reads.
+    clock: SharedClock,
 }
 
 impl Registry {
     /// Starts an actor for every org and event of `state`, spread over
-    /// `arbiters` by org.
+    /// `arbiters` by org, on the system clock.
     pub fn start(state: State, journal: Journal, arbiters: Vec<ArbiterHandle>) -> Arc<Registry> {
+        Registry::start_with_clock(state, journal, arbiters, Arc::new(SystemClock))
+    }
+
+    /// [`Registry::start`] with the clock given (tests drive time with a
+    /// [`super::ManualClock`]).
+    pub fn start_with_clock(
+        state: State,
+        journal: Journal,
+        arbiters: Vec<ArbiterHandle>,
+        clock: SharedClock,
+    ) -> Arc<Registry> {
         let stats = Arc::new(Stats::default());
         for o in state.orgs.values() {
             super::org::count(&stats, &o.org, 1);
         }
         for e in state.events.values().flat_map(|m| m.values()) {
-            Stats::add(&stats.slots_in_use, i64::from(e.event.slots_used()));
+            Stats::add(&stats.slots_in_use, i64::from(e.event.slot_count()));
         }
         let registry = Arc::new(Registry {
             arbiters,
@@ -51,6 +65,7 @@ impl Registry {
             events: DashMap::with_hasher(IdHasher::default()),
             journal,
             stats,
+            clock,
         });
         let State { orgs, mut events } = state;
         for (id, org_state) in orgs {
@@ -119,6 +134,7 @@ impl Registry {
             state,
             self.journal.clone(),
             self.stats.clone(),
+            self.clock.clone(),
         );
         let addr = EventActor::start_in_arbiter(arbiter, move |_| actor);
         self.events
@@ -132,6 +148,10 @@ impl Registry {
 
     pub fn journal(&self) -> &Journal {
         &self.journal
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
     }
 
     /// Waits until the change with `seq` (and all before it) is on disk; a

@@ -169,10 +169,10 @@ fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), S
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
     let bytes = fs::read(path).map_err(SnapshotError::Read)?;
     let version = codec::version_of(&bytes, SNAPSHOT_MAGIC)?;
-    if version != SNAPSHOT_VERSION && version != 1 {
+    if !(1..=SNAPSHOT_VERSION).contains(&version) {
         return Err(HeaderError::Version {
             found: version,
-            reads: &[1, SNAPSHOT_VERSION],
+            reads: &[1, 2, SNAPSHOT_VERSION],
         }
         .into());
     }
@@ -193,10 +193,10 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
     if crc32fast::hash(body) != u32::from_le_bytes(c) {
         return Err(SnapshotError::Checksum);
     }
-    let decoded = if version == 1 {
-        codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from)
-    } else {
-        codec::decode(body)
+    let decoded = match version {
+        1 => codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from),
+        2 => codec::decode::<super::v1::SnapshotV2>(body).map(Snapshot::from),
+        _ => codec::decode(body),
     };
     decoded.map_err(SnapshotError::Decode)
 }

@@ -196,6 +196,7 @@ impl OrgActor {
     pub(super) fn view_with_org_grants(&self) -> OrgView {
         OrgView {
             org_grants: self.org.org_grants_by_user(),
+            org_grants_expire: self.org.next_grant_expiry(),
             ..(*self.view).clone()
         }
     }

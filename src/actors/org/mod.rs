@@ -19,8 +19,8 @@ use actix::prelude::*;
 use futures_util::future::join_all;
 
 use crate::domain::{
-    Decision, Error, Event, Id, InUse, License, MemberPlan, Org, OrgEffect, OrgGrant, OrgKind,
-    OrgLicense, OrgView, Permission, Pools, PoolsChange, Prices, PricesChange,
+    earliest, Decision, Error, Event, Id, InUse, License, MemberPlan, Org, OrgEffect, OrgGrant,
+    OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, Prices, PricesChange, Timestamp,
 };
 use crate::metrics::Stats;
 use crate::persist::snapshot::CapturedOrg;
@@ -44,6 +44,12 @@ pub struct OrgActor {
     registry: Arc<Registry>,
     /// The thread this org and its events run on.
     arbiter: ArbiterHandle,
+    /// No org-wide grant expires before this (`None`: none expires); as
+    /// in the event actor, exact after each pass and starting at the
+    /// earliest instant, so what expired while down goes at start.
+    next_expiry: Option<Timestamp>,
+    /// The one timer of this actor: when it is set for, and its handle.
+    timer: Option<(Timestamp, SpawnHandle)>,
 }
 
 impl OrgActor {
@@ -63,6 +69,8 @@ impl OrgActor {
             events,
             registry,
             arbiter,
+            next_expiry: Some(Timestamp::from_secs(i64::MIN)),
+            timer: None,
         }
     }
 
@@ -84,6 +92,7 @@ impl OrgActor {
         self.org.apply(effect);
         count(self.registry.stats(), &self.org, 1);
         self.applied_seq = seq;
+        self.next_expiry = earliest(self.next_expiry, effect.sets_expiry());
     }
 
     fn event_list(&self) -> Vec<(Id, Addr<EventActor>)> {
@@ -112,6 +121,12 @@ pub(super) fn count(stats: &Stats, org: &Org, sign: i64) {
 
 impl Actor for OrgActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        // The first pass: org-wide grants that expired while the server
+        // was down go now.
+        self.arm(ctx);
+    }
 }
 
 /// Answers an [`AtomicResponse`] at once.

@@ -130,6 +130,7 @@ async fn on_two_collaborators(registry: &Registry, user: &str) {
             collaborator: id(c),
             user: id(user),
             permissions: None,
+            expires_at: None,
         };
         write(registry, "e1", attach).await.unwrap();
     }
@@ -177,6 +178,7 @@ fn a_user_on_two_collaborators_loses_the_license_with_org_pro_in_every_way_the_o
             collaborator: id(c),
             user: id("free"),
             permissions: None,
+            expires_at: None,
         };
         write(&registry, "e1", attach("band")).await.unwrap();
         let refused = write(&registry, "e1", attach("crew")).await;
@@ -204,7 +206,7 @@ fn a_user_on_two_collaborators_loses_the_license_with_org_pro_in_every_way_the_o
             assert_eq!(r, Reason::NoLicense, "{u}");
         }
         // a slot brings it back; releasing it takes it away again
-        let slot = EventCommand::AssignSlot(id("taken"));
+        let slot = EventCommand::AssignSlot(id("taken"), None);
         write(&registry, "e1", slot).await.unwrap();
         assert_eq!(
             license(&registry, "e1", "taken").await,
@@ -227,6 +229,7 @@ fn org_wide_grants_reach_every_event_present_and_future_inside_the_ceiling() {
         let grant = |user: &str, permission| GrantOrgWide {
             user: id(user),
             permission,
+            expires_at: None,
         };
         let refused = org.send(grant("ann", Permission::AreaView)).await.unwrap();
         assert!(matches!(refused, Err(Failure::Rule(Error::BadRequest(_)))));
@@ -245,7 +248,7 @@ fn org_wide_grants_reach_every_event_present_and_future_inside_the_ceiling() {
         // no license yet on e1: the grant counts for nothing there
         let r = check(&registry, "e1", "ann", Permission::EventView, Scope::Event).await;
         assert_eq!(r, Reason::NoLicense);
-        write(&registry, "e1", EventCommand::AssignSlot(id("ann")))
+        write(&registry, "e1", EventCommand::AssignSlot(id("ann"), None))
             .await
             .unwrap();
         let r = check(&registry, "e1", "ann", Permission::EventView, Scope::Event).await;
@@ -259,7 +262,7 @@ fn org_wide_grants_reach_every_event_present_and_future_inside_the_ceiling() {
             .await
             .unwrap();
         assert!(matches!(created, Ok(Created::New { .. })));
-        write(&registry, "e3", EventCommand::AssignSlot(id("ann")))
+        write(&registry, "e3", EventCommand::AssignSlot(id("ann"), None))
             .await
             .unwrap();
         let r = check(
@@ -301,7 +304,7 @@ fn deleting_an_event_the_journal_refuses_leaves_it_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let (registry, journal) = running(&sys, dir.path());
     sys.block_on(async {
-        write(&registry, "e1", EventCommand::AssignSlot(id("ann")))
+        write(&registry, "e1", EventCommand::AssignSlot(id("ann"), None))
             .await
             .unwrap();
     });
@@ -379,6 +382,7 @@ fn a_collaborator_is_put_with_modules_and_read_back_with_its_users() {
                 collaborator: id("band"),
                 user: id(u),
                 permissions: None,
+                expires_at: None,
             };
             write(&registry, "e1", attach).await.unwrap();
         }
@@ -390,7 +394,7 @@ fn a_collaborator_is_put_with_modules_and_read_back_with_its_users() {
             .unwrap();
         assert_eq!(view.name.as_deref(), Some("The Band"));
         assert!(!view.modules.advancing && view.modules.schedule && view.modules.files);
-        assert_eq!(view.users, vec![id("amy"), id("zed")]);
+        assert_eq!(view.users, vec![(id("amy"), None), (id("zed"), None)]);
         let band = Scope::Collaborator(id("band"));
         let r = check(
             &registry,

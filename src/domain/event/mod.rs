@@ -2,11 +2,13 @@
 //! attachments and grants, and the check (SPEC §1 "Events", "The check").
 
 mod check;
+mod expiry;
 mod plan;
 mod reads;
 mod v1;
 
-pub use v1::EventV1;
+pub use expiry::Expiring;
+pub use v1::{EventV1, EventV2};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,8 +16,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Attachment, Attachments, Collaborator, Error, Grant, GrantSet, Id, IdMap, IdSet, License,
-    Modules, OrgGrant, Permission, Scope,
+    Attachment, Attachments, Collaborator, Error, Expiry, Grant, GrantSet, Id, IdMap, IdSet,
+    License, Modules, OrgGrant, Permission, Scope, Timestamp,
 };
 
 /// What an event knows of its org's licenses and org-wide grants. The org
@@ -26,8 +28,11 @@ pub struct OrgView {
     /// Slots per event (the org's `event_pro`).
     pub slot_total: u32,
     pub org_pro: IdSet,
-    /// Org-wide grants by user, each user's sorted.
+    /// Org-wide grants by user, each user's sorted (expired ones stay
+    /// until the org removes them; a check passes over them).
     pub org_grants: IdMap<Vec<OrgGrant>>,
+    /// The earliest expiry among `org_grants`, if any expires.
+    pub org_grants_expire: Option<Timestamp>,
 }
 
 /// A change to an event's own state, as applied and journaled. Applying is
@@ -84,6 +89,44 @@ pub enum EventEffect {
         name: Option<String>,
         modules: Modules,
     },
+    // Time-bound access (SPEC §1). `SlotAssigned`, `Attached` and
+    // `Granted` give or keep the thing with no expiry; these give or keep
+    // it until an instant.
+    /// A slot given to `user`, or the expiry of theirs replaced.
+    SlotAssignedUntil {
+        user: Id,
+        expires_at: Timestamp,
+    },
+    /// A new attachment ending at `expires_at`, with its grants (which
+    /// do not expire with it, as they stay when one detaches).
+    AttachedUntil {
+        collaborator: Id,
+        user: Id,
+        permissions: Vec<Permission>,
+        expires_at: Timestamp,
+    },
+    /// An existing attachment's expiry replaced (`None`: it no longer
+    /// expires); its grants stay as they are.
+    AttachmentExpirySet {
+        collaborator: Id,
+        user: Id,
+        expires_at: Option<Timestamp>,
+    },
+    /// A grant given to `user`, or the expiry of theirs replaced.
+    GrantedUntil {
+        user: Id,
+        grant: Grant,
+        expires_at: Timestamp,
+    },
+    /// Entries whose expiry had come at `at`, removed: a record, so that
+    /// replay removes exactly what the running server removed.
+    Expired {
+        at: Timestamp,
+        slots: Vec<Id>,
+        /// (user, collaborator)
+        attachments: Vec<(Id, Id)>,
+        grants: Vec<(Id, Grant)>,
+    },
 }
 
 /// What a user has on one event (`GET …/users/{user}`).
@@ -91,9 +134,12 @@ pub enum EventEffect {
 pub struct UserView {
     pub license: Option<License>,
     pub collaborators: Vec<Id>,
-    pub grants: Vec<Grant>,
+    /// Each grant with the instant it ends.
+    pub grants: Vec<(Grant, Option<Timestamp>)>,
     /// The user's org-wide grants, which count here too.
     pub org_grants: Vec<OrgGrant>,
+    /// When their slot here ends, if they hold one that does.
+    pub slot_expires_at: Option<Timestamp>,
 }
 
 /// A `PUT` outcome: whether it created the thing, and the change to make
@@ -109,9 +155,9 @@ pub struct Event {
     name: Option<String>,
     collaborators: BTreeMap<Id, Collaborator>,
     areas: BTreeMap<Id, Option<String>>,
-    /// Users holding an Event Pro slot here. A hash set: every check asks
-    /// it, listings (which sort) are rare.
-    slots: IdSet,
+    /// Users holding an Event Pro slot here, each until when. A hash map:
+    /// every check asks it, listings (which sort) are rare.
+    slots: IdMap<Expiry>,
     /// Free collaborator access: user → the collaborators they are attached
     /// to (one, unless they hold or held a slot or Org Pro).
     attachments: IdMap<Attachments>,
@@ -145,18 +191,31 @@ impl Event {
         self.org = org;
     }
 
-    pub fn slot_holders(&self) -> &IdSet {
-        &self.slots
+    /// Whether `user` holds a slot here that still counts at `now`.
+    #[inline]
+    pub fn holds_slot(&self, user: &Id, now: Timestamp) -> bool {
+        self.slots.get(user).is_some_and(|e| e.live_at(now))
     }
 
-    /// The slot holders in id order.
-    pub fn sorted_slot_holders(&self) -> Vec<Id> {
-        let mut holders: Vec<Id> = self.slots.iter().cloned().collect();
+    /// The slot holders at `now`, in id order.
+    pub fn sorted_slot_holders(&self, now: Timestamp) -> Vec<Id> {
+        let mut holders: Vec<Id> = self.live_slots(now).map(|(u, _)| u.clone()).collect();
         holders.sort_unstable();
         holders
     }
 
-    pub fn slots_used(&self) -> u32 {
+    fn live_slots(&self, now: Timestamp) -> impl Iterator<Item = (&Id, &Expiry)> {
+        self.slots.iter().filter(move |(_, e)| e.live_at(now))
+    }
+
+    /// The slots in use at `now`.
+    pub fn slots_used(&self, now: Timestamp) -> u32 {
+        u32::try_from(self.live_slots(now).count()).unwrap_or(u32::MAX)
+    }
+
+    /// The slots held, expired or not (what the state holds until the
+    /// expired ones are removed).
+    pub fn slot_count(&self) -> u32 {
         u32::try_from(self.slots.len()).unwrap_or(u32::MAX)
     }
 
@@ -177,9 +236,9 @@ impl Event {
         self.grants.values().map(GrantSet::len).sum()
     }
 
-    /// Whether the slots in use fit a pool of `total`.
-    pub fn fits(&self, total: u32) -> bool {
-        self.slots_used() <= total
+    /// Whether the slots in use at `now` fit a pool of `total`.
+    pub fn fits(&self, total: u32, now: Timestamp) -> bool {
+        self.slots_used(now) <= total
     }
     /// The scope must exist on this event.
     pub fn require_scope(&self, scope: &Scope) -> Result<(), Error> {
@@ -223,9 +282,9 @@ impl Event {
                 self.areas.remove(id);
                 self.drop_scope(&Scope::Area(id.clone()));
             }
-            EventEffect::SlotAssigned { user } => {
-                self.slots.insert(user.clone());
-                self.peak = self.peak.max(self.slots_used());
+            EventEffect::SlotAssigned { user } => self.set_slot(user, Expiry::NEVER),
+            EventEffect::SlotAssignedUntil { user, expires_at } => {
+                self.set_slot(user, Expiry::at(*expires_at));
             }
             EventEffect::SlotReleased { user } | EventEffect::OrgProGiven { user } => {
                 self.slots.remove(user);
@@ -234,41 +293,104 @@ impl Event {
                 collaborator,
                 user,
                 permissions,
+            } => self.attach(collaborator, user, permissions, Expiry::NEVER),
+            EventEffect::AttachedUntil {
+                collaborator,
+                user,
+                permissions,
+                expires_at,
+            } => self.attach(collaborator, user, permissions, Expiry::at(*expires_at)),
+            EventEffect::AttachmentExpirySet {
+                collaborator,
+                user,
+                expires_at,
             } => {
-                self.attachments
-                    .entry(user.clone())
-                    .or_default()
-                    .insert(Attachment {
-                        collaborator: collaborator.clone(),
-                    });
-                let grants = self.grants.entry(user.clone()).or_default();
-                for &p in permissions {
-                    if let Ok(g) = Grant::new(p, Scope::Collaborator(collaborator.clone())) {
-                        grants.insert(g);
+                if let Some(a) = self.attachments.get_mut(user) {
+                    if a.get(collaborator).is_some() {
+                        a.insert(Attachment {
+                            collaborator: collaborator.clone(),
+                            expires: Expiry::from(*expires_at),
+                        });
                     }
                 }
             }
-            EventEffect::Detached { collaborator, user } => {
-                if let Some(cs) = self.attachments.get_mut(user) {
-                    cs.remove(collaborator);
-                    if cs.is_empty() {
-                        self.attachments.remove(user);
-                    }
+            EventEffect::Detached { collaborator, user } => self.detach(collaborator, user),
+            EventEffect::Granted { user, grant } => self.set_grant(user, grant, Expiry::NEVER),
+            EventEffect::GrantedUntil {
+                user,
+                grant,
+                expires_at,
+            } => self.set_grant(user, grant, Expiry::at(*expires_at)),
+            EventEffect::Revoked { user, grant } => self.revoke(user, grant),
+            EventEffect::Expired {
+                at: _,
+                slots,
+                attachments,
+                grants,
+            } => {
+                for user in slots {
+                    self.slots.remove(user);
+                }
+                for (user, collaborator) in attachments {
+                    self.detach(collaborator, user);
+                }
+                for (user, grant) in grants {
+                    self.revoke(user, grant);
                 }
             }
-            EventEffect::Granted { user, grant } => {
-                self.grants
-                    .entry(user.clone())
-                    .or_default()
-                    .insert(grant.clone());
-            }
-            EventEffect::Revoked { user, grant } => {
-                if let Some(gs) = self.grants.get_mut(user) {
-                    gs.remove(grant);
-                    if gs.is_empty() {
-                        self.grants.remove(user);
-                    }
+        }
+    }
+
+    fn set_slot(&mut self, user: &Id, expires: Expiry) {
+        self.slots.insert(user.clone(), expires);
+        self.peak = self.peak.max(self.slot_count());
+    }
+
+    fn attach(
+        &mut self,
+        collaborator: &Id,
+        user: &Id,
+        permissions: &[Permission],
+        expires: Expiry,
+    ) {
+        self.attachments
+            .entry(user.clone())
+            .or_default()
+            .insert(Attachment {
+                collaborator: collaborator.clone(),
+                expires,
+            });
+        let grants = self.grants.entry(user.clone()).or_default();
+        for &p in permissions {
+            if let Ok(g) = Grant::new(p, Scope::Collaborator(collaborator.clone())) {
+                if grants.get(&g).is_none() {
+                    grants.insert(g, Expiry::NEVER);
                 }
+            }
+        }
+    }
+
+    fn detach(&mut self, collaborator: &Id, user: &Id) {
+        if let Some(cs) = self.attachments.get_mut(user) {
+            cs.remove(collaborator);
+            if cs.is_empty() {
+                self.attachments.remove(user);
+            }
+        }
+    }
+
+    fn set_grant(&mut self, user: &Id, grant: &Grant, expires: Expiry) {
+        self.grants
+            .entry(user.clone())
+            .or_default()
+            .insert(grant.clone(), expires);
+    }
+
+    fn revoke(&mut self, user: &Id, grant: &Grant) {
+        if let Some(gs) = self.grants.get_mut(user) {
+            gs.remove(grant);
+            if gs.is_empty() {
+                self.grants.remove(user);
             }
         }
     }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Decision, Error, Id, IdMap, IdSet, InUse, License, OrgGrant, OrgLicense, OrgView, Permission,
-    Reason,
+    earliest, Decision, Error, Expiry, Id, IdMap, IdSet, InUse, License, OrgGrant, OrgLicense,
+    OrgView, Permission, Reason, Timestamp,
 };
 
 /// The most of any license an org can own.
@@ -115,6 +115,38 @@ pub enum OrgEffect {
         user: Id,
         permission: Permission,
     },
+    /// An org-wide grant given until `expires_at`, or the expiry of one
+    /// replaced (`OrgGranted` gives or keeps one with no expiry).
+    OrgGrantedUntil {
+        user: Id,
+        permission: Permission,
+        expires_at: Timestamp,
+    },
+    /// Org-wide grants whose expiry had come at `at`, removed (a record,
+    /// so replay removes exactly these).
+    OrgExpired {
+        at: Timestamp,
+        grants: Vec<(Id, Permission)>,
+    },
+}
+
+impl OrgEffect {
+    /// The expiry this effect sets, if it sets one.
+    pub fn sets_expiry(&self) -> Option<Timestamp> {
+        match self {
+            OrgEffect::OrgGrantedUntil { expires_at, .. } => Some(*expires_at),
+            _ => None,
+        }
+    }
+}
+
+/// What [`Org::plan_expiry`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgExpiring {
+    /// The removal of every org-wide grant expired at `now`, if any is.
+    pub effect: Option<OrgEffect>,
+    /// The earliest expiry among those that remain.
+    pub next: Option<Timestamp>,
 }
 
 /// What setting a member's license would do.
@@ -135,8 +167,8 @@ pub struct Org {
     pools: Pools,
     /// Team members and the license each holds (at most one).
     members: BTreeMap<Id, Option<OrgLicense>>,
-    /// Org-wide grants by user (anyone, member or not).
-    grants: BTreeMap<Id, BTreeSet<OrgGrant>>,
+    /// Org-wide grants by user (anyone, member or not), each until when.
+    grants: BTreeMap<Id, BTreeMap<Permission, Expiry>>,
     prices: Prices,
 }
 
@@ -149,6 +181,17 @@ pub struct OrgV1 {
     pub members: BTreeMap<Id, Option<OrgLicense>>,
 }
 
+/// An org's state as the second snapshot format held it, before expiries,
+/// field for field (an org-wide grant was a struct of one permission).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgV2 {
+    pub kind: OrgKind,
+    pub pools: Pools,
+    pub members: BTreeMap<Id, Option<OrgLicense>>,
+    pub grants: BTreeMap<Id, BTreeSet<Permission>>,
+    pub prices: Prices,
+}
+
 impl From<OrgV1> for Org {
     /// No org-wide grants, every price 0.
     fn from(v1: OrgV1) -> Org {
@@ -158,6 +201,41 @@ impl From<OrgV1> for Org {
             members: v1.members,
             grants: BTreeMap::new(),
             prices: Prices::default(),
+        }
+    }
+}
+
+impl From<OrgV2> for Org {
+    /// No org-wide grant expires.
+    fn from(v2: OrgV2) -> Org {
+        let never = |ps: BTreeSet<Permission>| ps.into_iter().map(|p| (p, Expiry::NEVER)).collect();
+        Org {
+            kind: v2.kind,
+            pools: v2.pools,
+            members: v2.members,
+            grants: v2
+                .grants
+                .into_iter()
+                .map(|(u, ps)| (u, never(ps)))
+                .collect(),
+            prices: v2.prices,
+        }
+    }
+}
+
+impl From<&Org> for OrgV2 {
+    /// What the second format can hold of an org: expiries are left out.
+    fn from(o: &Org) -> OrgV2 {
+        OrgV2 {
+            kind: o.kind.clone(),
+            pools: o.pools,
+            members: o.members.clone(),
+            grants: o
+                .grants
+                .iter()
+                .map(|(u, gs)| (u.clone(), gs.keys().copied().collect()))
+                .collect(),
+            prices: o.prices,
         }
     }
 }
@@ -196,49 +274,113 @@ impl Org {
             slot_total: self.pools.event_pro,
             org_pro: self.org_pro_holders(),
             org_grants: self.org_grants_by_user(),
+            org_grants_expire: self.next_grant_expiry(),
         }
     }
 
-    /// Every user's org-wide grants, as events look them up.
+    /// Every user's org-wide grants, as events look them up (expired ones
+    /// included until removed: a check passes over them).
     pub fn org_grants_by_user(&self) -> IdMap<Vec<OrgGrant>> {
         self.grants
             .iter()
-            .map(|(u, gs)| (u.clone(), gs.iter().cloned().collect()))
+            .map(|(u, gs)| (u.clone(), Self::listed(gs).collect()))
             .collect()
     }
 
-    /// A user's org-wide grants, sorted.
-    pub fn org_grants(&self, user: &Id) -> Vec<OrgGrant> {
+    /// The earliest expiry among the org-wide grants.
+    pub fn next_grant_expiry(&self) -> Option<Timestamp> {
+        self.grants
+            .values()
+            .flat_map(|gs| gs.values())
+            .filter_map(|e| e.time())
+            .min()
+    }
+
+    fn listed(gs: &BTreeMap<Permission, Expiry>) -> impl Iterator<Item = OrgGrant> + '_ {
+        gs.iter()
+            .filter_map(|(&p, &e)| OrgGrant::new(p).ok().map(|g| g.until(e)))
+    }
+
+    /// A user's org-wide grants at `now`, sorted.
+    pub fn org_grants(&self, user: &Id, now: Timestamp) -> Vec<OrgGrant> {
         self.grants
             .get(user)
-            .map(|gs| gs.iter().cloned().collect())
+            .map(|gs| {
+                Self::listed(gs)
+                    .filter(|g| g.expires().live_at(now))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    /// Grants `permission` to `user` on every event of the org; `None`
-    /// when they already have it. Event permissions only (`bad_request`).
+    fn held(&self, user: &Id, permission: Permission, now: Timestamp) -> Option<Expiry> {
+        self.grants
+            .get(user)
+            .and_then(|gs| gs.get(&permission))
+            .copied()
+            .filter(|e| e.live_at(now))
+    }
+
+    /// Grants `permission` to `user` on every event of the org until
+    /// `expires_at` (`None`: no end), or replaces the expiry of theirs.
+    /// Answers whether it is new (an expired one counts as absent) and the
+    /// change, `None` when it already is exactly so. Event permissions only
+    /// (`bad_request`).
     pub fn plan_org_grant(
         &self,
         user: &Id,
         permission: Permission,
-    ) -> Result<Option<OrgEffect>, Error> {
-        let grant = OrgGrant::new(permission)?;
-        let exists = self.grants.get(user).is_some_and(|gs| gs.contains(&grant));
-        Ok((!exists).then(|| OrgEffect::OrgGranted {
-            user: user.clone(),
-            permission,
-        }))
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(bool, Option<OrgEffect>), Error> {
+        OrgGrant::new(permission)?;
+        let expires = Timestamp::expiry(expires_at, now)?;
+        let held = self.held(user, permission, now);
+        let user = user.clone();
+        let effect = match expires_at {
+            None => OrgEffect::OrgGranted { user, permission },
+            Some(expires_at) => OrgEffect::OrgGrantedUntil {
+                user,
+                permission,
+                expires_at,
+            },
+        };
+        Ok((held.is_none(), (held != Some(expires)).then_some(effect)))
     }
 
-    pub fn plan_org_revoke(&self, user: &Id, permission: Permission) -> Result<OrgEffect, Error> {
-        let grant = OrgGrant::new(permission)?;
-        if !self.grants.get(user).is_some_and(|gs| gs.contains(&grant)) {
+    pub fn plan_org_revoke(
+        &self,
+        user: &Id,
+        permission: Permission,
+        now: Timestamp,
+    ) -> Result<OrgEffect, Error> {
+        OrgGrant::new(permission)?;
+        if self.held(user, permission, now).is_none() {
             return Err(Error::OrgGrantNotFound(user.clone()));
         }
         Ok(OrgEffect::OrgRevoked {
             user: user.clone(),
             permission,
         })
+    }
+
+    /// Every org-wide grant whose expiry has come at `now`, in one effect,
+    /// and when the next one comes.
+    pub fn plan_expiry(&self, now: Timestamp) -> OrgExpiring {
+        let mut next = None;
+        let mut grants = Vec::new();
+        for (user, gs) in &self.grants {
+            for (&permission, expires) in gs {
+                match expires.time() {
+                    Some(_) if !expires.live_at(now) => grants.push((user.clone(), permission)),
+                    t => next = earliest(next, t),
+                }
+            }
+        }
+        OrgExpiring {
+            effect: (!grants.is_empty()).then_some(OrgEffect::OrgExpired { at: now, grants }),
+            next,
+        }
     }
 
     /// [`Org::plan_pools`] with prices: the new pools and prices.
@@ -421,17 +563,34 @@ impl Org {
                 self.prices = *prices;
             }
             OrgEffect::OrgGranted { user, permission } => {
-                if let Ok(g) = OrgGrant::new(*permission) {
-                    self.grants.entry(user.clone()).or_default().insert(g);
+                self.set_grant(user, *permission, Expiry::NEVER);
+            }
+            OrgEffect::OrgGrantedUntil {
+                user,
+                permission,
+                expires_at,
+            } => self.set_grant(user, *permission, Expiry::at(*expires_at)),
+            OrgEffect::OrgRevoked { user, permission } => self.revoke(user, *permission),
+            OrgEffect::OrgExpired { at: _, grants } => {
+                for (user, permission) in grants {
+                    self.revoke(user, *permission);
                 }
             }
-            OrgEffect::OrgRevoked { user, permission } => {
-                if let Some(gs) = self.grants.get_mut(user) {
-                    gs.retain(|g| g.permission() != *permission);
-                    if gs.is_empty() {
-                        self.grants.remove(user);
-                    }
-                }
+        }
+    }
+
+    fn set_grant(&mut self, user: &Id, permission: Permission, expires: Expiry) {
+        if OrgGrant::new(permission).is_ok() {
+            let gs = self.grants.entry(user.clone()).or_default();
+            gs.insert(permission, expires);
+        }
+    }
+
+    fn revoke(&mut self, user: &Id, permission: Permission) {
+        if let Some(gs) = self.grants.get_mut(user) {
+            gs.remove(&permission);
+            if gs.is_empty() {
+                self.grants.remove(user);
             }
         }
     }

@@ -1,4 +1,8 @@
 use super::*;
+use crate::domain::Timestamp;
+
+/// The instant the rules are asked at, where nothing expires.
+const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -201,20 +205,23 @@ fn org_wide_grants_are_event_permissions_granted_once_and_revoked() {
     let mut org = team(0, 0);
     let ann = id("ann");
     assert!(matches!(
-        org.plan_org_grant(&ann, Permission::CollaboratorView),
+        org.plan_org_grant(&ann, Permission::CollaboratorView, None, NOW),
         Err(Error::BadRequest(_))
     ));
     assert!(matches!(
-        org.plan_org_grant(&ann, Permission::AreaView),
+        org.plan_org_grant(&ann, Permission::AreaView, None, NOW),
         Err(Error::BadRequest(_))
     ));
     for p in [Permission::EventView, Permission::EventAdmin] {
-        let e = org.plan_org_grant(&ann, p).unwrap().unwrap();
+        let e = org.plan_org_grant(&ann, p, None, NOW).unwrap().1.unwrap();
         org.apply(&e);
     }
-    assert_eq!(org.plan_org_grant(&ann, Permission::EventView), Ok(None));
+    assert_eq!(
+        org.plan_org_grant(&ann, Permission::EventView, None, NOW),
+        Ok((false, None))
+    );
     let mine: Vec<Permission> = org
-        .org_grants(&ann)
+        .org_grants(&ann, NOW)
         .iter()
         .map(OrgGrant::permission)
         .collect();
@@ -222,15 +229,15 @@ fn org_wide_grants_are_event_permissions_granted_once_and_revoked() {
     assert_eq!(org.view().org_grants.get(&ann).map(Vec::len), Some(2));
     let before = org.clone();
     assert_eq!(
-        org.plan_org_revoke(&ann, Permission::EventUpdate),
+        org.plan_org_revoke(&ann, Permission::EventUpdate, NOW),
         Err(Error::OrgGrantNotFound(ann.clone()))
     );
     assert_eq!(org, before);
     for p in [Permission::EventView, Permission::EventAdmin] {
-        let e = org.plan_org_revoke(&ann, p).unwrap();
+        let e = org.plan_org_revoke(&ann, p, NOW).unwrap();
         org.apply(&e);
     }
-    assert!(org.org_grants(&ann).is_empty());
+    assert!(org.org_grants(&ann, NOW).is_empty());
     assert!(org.view().org_grants.is_empty());
 }
 

@@ -62,7 +62,13 @@ pub async fn assign_slot(
     path: web::Path<EventUserPath>,
 ) -> Result<HttpResponse, ApiError> {
     let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
+    let w = write_event(
+        &state,
+        &org,
+        &event,
+        EventCommand::AssignSlot(user.clone(), None),
+    )
+    .await?;
     Ok(put_answer(w.created, Slot { event, user }))
 }
 
@@ -126,6 +132,7 @@ pub async fn attach(
         collaborator: c.clone(),
         user: user.clone(),
         permissions,
+        expires_at: None,
     };
     let w = write_event(&state, &org, &event, command).await?;
     let attachment = Attachment {
@@ -182,7 +189,7 @@ pub async fn grant(
     let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     let grant = parse_grant(&path.permission, &query)?;
     let view = GrantView::from(&grant);
-    let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant)).await?;
+    let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant, None)).await?;
     Ok(put_answer(w.created, view))
 }
 
@@ -239,7 +246,16 @@ pub async fn grant_org_wide(
 ) -> Result<HttpResponse, ApiError> {
     let [org, user] = ids([&path.org, &path.user])?;
     let permission = org_wide(&path.permission)?;
-    let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
+    let created = ask_org(
+        &state,
+        &org,
+        GrantOrgWide {
+            user,
+            permission,
+            expires_at: None,
+        },
+    )
+    .await?;
     let view = OrgGrantView {
         permission: permission.name(),
     };

@@ -233,7 +233,11 @@ impl EventUserView {
             user,
             license: view.license,
             collaborators: view.collaborators,
-            grants: view.grants.iter().map(GrantView::from).collect(),
+            grants: view
+                .grants
+                .iter()
+                .map(|(g, _)| GrantView::from(g))
+                .collect(),
             org_grants: view.org_grants.iter().map(OrgGrantView::from).collect(),
         }
     }

@@ -142,7 +142,7 @@ impl From<CollaboratorView> for CollaboratorDetails {
             users: c
                 .users
                 .into_iter()
-                .map(|user| AttachedUser { user })
+                .map(|(user, _)| AttachedUser { user })
                 .collect(),
         }
     }

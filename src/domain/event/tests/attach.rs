@@ -8,10 +8,12 @@ use super::*;
 fn attaching_without_a_list_gives_the_six_default_collaborator_grants() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "band");
-    let put = e.plan_attach(&id("band"), &id("ann"), None).unwrap();
+    let put = e
+        .plan_attach(&id("band"), &id("ann"), None, None, NOW)
+        .unwrap();
     assert!(put.created);
     apply_put(&mut e, put);
-    let ann = e.user_view(&id("ann"));
+    let ann = e.user_view(&id("ann"), NOW);
     assert_eq!(ann.license, Some(License::Collaborator));
     assert_eq!(ann.collaborators, vec![id("band")]);
     let mut expected: Vec<Grant> = [
@@ -26,7 +28,7 @@ fn attaching_without_a_list_gives_the_six_default_collaborator_grants() {
     .map(|p| grant_of(p, c("band")))
     .collect();
     expected.sort();
-    assert_eq!(ann.grants, expected);
+    assert_eq!(plain(&ann.grants), expected);
     // Collaborator.ScheduleEdit is the one Collaborator permission left out
     assert_eq!(
         reason(&e, "ann", CollaboratorScheduleEdit, &c("band")),
@@ -51,6 +53,8 @@ fn attaching_with_a_named_list_gives_exactly_those_grants_once_each() {
                 CollaboratorView,
                 CollaboratorScheduleEdit,
             ]),
+            None,
+            NOW,
         )
         .unwrap();
     assert_eq!(
@@ -63,7 +67,7 @@ fn attaching_with_a_named_list_gives_exactly_those_grants_once_each() {
     );
     apply_put(&mut e, put);
     assert_eq!(
-        e.user_view(&id("ann")).grants,
+        plain(&e.user_view(&id("ann"), NOW).grants),
         vec![
             grant_of(CollaboratorView, c("band")),
             grant_of(CollaboratorScheduleEdit, c("band")),
@@ -83,7 +87,13 @@ fn attaching_with_a_non_collaborator_permission_is_bad_request_and_changes_nothi
     for p in [EventView, EventAdmin, AreaView] {
         assert!(
             matches!(
-                e.plan_attach(&id("band"), &id("ann"), Some(vec![CollaboratorView, p])),
+                e.plan_attach(
+                    &id("band"),
+                    &id("ann"),
+                    Some(vec![CollaboratorView, p]),
+                    None,
+                    NOW
+                ),
                 Err(Error::BadRequest(_))
             ),
             "{p} accepted"
@@ -97,7 +107,7 @@ fn attaching_to_an_unknown_collaborator_is_collaborator_not_found() {
     let mut e = event(1, &[]);
     add_area(&mut e, "band");
     assert_eq!(
-        e.plan_attach(&id("band"), &id("ann"), None),
+        e.plan_attach(&id("band"), &id("ann"), None, None, NOW),
         Err(Error::CollaboratorNotFound(id("band")))
     );
 }
@@ -112,12 +122,18 @@ fn attaching_again_changes_nothing_even_with_another_list() {
         created: false,
         effect: None,
     };
-    assert_eq!(e.plan_attach(&id("band"), &id("ann"), None).unwrap(), none);
+    assert_eq!(
+        e.plan_attach(&id("band"), &id("ann"), None, None, NOW)
+            .unwrap(),
+        none
+    );
     assert_eq!(
         e.plan_attach(
             &id("band"),
             &id("ann"),
-            Some(vec![CollaboratorScheduleEdit, CollaboratorFileUpload])
+            Some(vec![CollaboratorScheduleEdit, CollaboratorFileUpload]),
+            None,
+            NOW
         )
         .unwrap(),
         none
@@ -131,7 +147,7 @@ fn attaching_again_after_a_grant_was_revoked_does_not_restore_it() {
     add_collaborator(&mut e, "band");
     attach(&mut e, "band", "ann", None).unwrap();
     let revoke = e
-        .plan_revoke(&id("ann"), grant_of(CollaboratorFileUpload, c("band")))
+        .plan_revoke(&id("ann"), grant_of(CollaboratorFileUpload, c("band")), NOW)
         .unwrap();
     e.apply(&revoke);
     assert!(!attach(&mut e, "band", "ann", None).unwrap());
@@ -169,13 +185,13 @@ fn slot_and_org_pro_holders_can_be_attached_to_several_collaborators() {
     assert!(attach(&mut e, "crew", "ann", None).unwrap());
     assert!(attach(&mut e, "band", "ann", None).unwrap());
     assert_eq!(
-        e.user_view(&id("ann")).collaborators,
+        e.user_view(&id("ann"), NOW).collaborators,
         vec![id("band"), id("crew")]
     );
-    assert_eq!(e.user_view(&id("ann")).grants.len(), 12);
+    assert_eq!(e.user_view(&id("ann"), NOW).grants.len(), 12);
     assert!(attach(&mut e, "crew", "boss", None).unwrap());
     assert!(attach(&mut e, "band", "boss", None).unwrap());
-    assert_eq!(e.license_of(&id("boss")), Some(License::OrgPro));
+    assert_eq!(e.license_of(&id("boss"), NOW), Some(License::OrgPro));
 }
 
 #[test]
@@ -184,10 +200,11 @@ fn a_user_on_two_collaborators_who_loses_the_slot_or_org_pro_has_no_license_unti
     add_collaborator(&mut e, "band");
     add_collaborator(&mut e, "crew");
     attach_to_several(&mut e, "ann", &[("band", None), ("crew", None)]);
-    assert_eq!(e.license_of(&id("ann")), None);
-    assert_eq!(e.needing_slot(), vec![id("ann")]);
+    assert_eq!(e.license_of(&id("ann"), NOW), None);
+    assert_eq!(e.needing_slot(NOW), vec![id("ann")]);
     assert_eq!(
-        e.check(&id("ann"), CollaboratorView, &c("band")).unwrap(),
+        e.check(&id("ann"), CollaboratorView, &c("band"), NOW)
+            .unwrap(),
         Decision::new(Reason::NoLicense, None)
     );
     // Org Pro taken away (or Org Pro → Org Standard, or the member removed:
@@ -195,16 +212,16 @@ fn a_user_on_two_collaborators_who_loses_the_slot_or_org_pro_has_no_license_unti
     attach(&mut e, "band", "boss", None).unwrap();
     attach(&mut e, "crew", "boss", None).unwrap();
     e.set_org_view(view(1, &[]));
-    assert_eq!(e.license_of(&id("boss")), None);
-    assert_eq!(e.needing_slot(), vec![id("ann"), id("boss")]);
+    assert_eq!(e.license_of(&id("boss"), NOW), None);
+    assert_eq!(e.needing_slot(NOW), vec![id("ann"), id("boss")]);
     // a slot again gives everything back; detaching down to one gives free
     // access to that one
     assign(&mut e, "ann").unwrap();
-    assert_eq!(e.license_of(&id("ann")), Some(License::EventPro));
-    let effect = e.plan_detach(&id("band"), &id("boss")).unwrap();
+    assert_eq!(e.license_of(&id("ann"), NOW), Some(License::EventPro));
+    let effect = e.plan_detach(&id("band"), &id("boss"), NOW).unwrap();
     e.apply(&effect);
-    assert_eq!(e.license_of(&id("boss")), Some(License::Collaborator));
-    assert!(e.needing_slot().is_empty());
+    assert_eq!(e.license_of(&id("boss"), NOW), Some(License::Collaborator));
+    assert!(e.needing_slot(NOW).is_empty());
 }
 
 // --------------------------------------------------------------- detach
@@ -214,8 +231,8 @@ fn detaching_removes_the_free_license_but_the_grants_stay() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "band");
     attach(&mut e, "band", "ann", None).unwrap();
-    let grants = e.user_view(&id("ann")).grants;
-    let effect = e.plan_detach(&id("band"), &id("ann")).unwrap();
+    let grants = e.user_view(&id("ann"), NOW).grants;
+    let effect = e.plan_detach(&id("band"), &id("ann"), NOW).unwrap();
     assert_eq!(
         effect,
         EventEffect::Detached {
@@ -224,7 +241,7 @@ fn detaching_removes_the_free_license_but_the_grants_stay() {
         }
     );
     e.apply(&effect);
-    let ann = e.user_view(&id("ann"));
+    let ann = e.user_view(&id("ann"), NOW);
     assert_eq!(ann.license, None);
     assert!(ann.collaborators.is_empty());
     assert_eq!(ann.grants, grants);
@@ -250,9 +267,9 @@ fn detaching_from_one_collaborator_keeps_the_others() {
         reason(&e, "ann", CollaboratorView, &c("crew")),
         Reason::NoLicense
     );
-    let effect = e.plan_detach(&id("band"), &id("ann")).unwrap();
+    let effect = e.plan_detach(&id("band"), &id("ann"), NOW).unwrap();
     e.apply(&effect);
-    assert_eq!(e.user_view(&id("ann")).collaborators, vec![id("crew")]);
+    assert_eq!(e.user_view(&id("ann"), NOW).collaborators, vec![id("crew")]);
     assert_eq!(
         reason(&e, "ann", CollaboratorView, &c("band")),
         Reason::OutsideLicense
@@ -274,11 +291,11 @@ fn detaching_a_user_who_is_not_attached_is_attachment_not_found() {
         collaborator: id("band"),
     };
     assert_eq!(
-        e.plan_detach(&id("band"), &id("ann")),
+        e.plan_detach(&id("band"), &id("ann"), NOW),
         Err(not_found("ann"))
     );
     assert_eq!(
-        e.plan_detach(&id("band"), &id("bob")),
+        e.plan_detach(&id("band"), &id("bob"), NOW),
         Err(not_found("bob"))
     );
 }
@@ -287,7 +304,7 @@ fn detaching_a_user_who_is_not_attached_is_attachment_not_found() {
 fn detaching_from_an_unknown_collaborator_is_collaborator_not_found() {
     let e = event(1, &[]);
     assert_eq!(
-        e.plan_detach(&id("band"), &id("ann")),
+        e.plan_detach(&id("band"), &id("ann"), NOW),
         Err(Error::CollaboratorNotFound(id("band")))
     );
 }

@@ -64,10 +64,10 @@ fn org_pro_comes_from_the_org_view_and_goes_with_it() {
         Reason::NoLicense
     );
     e.set_org_view(view(2, &["ann"]));
-    assert_eq!(e.license_of(&id("ann")), Some(License::OrgPro));
+    assert_eq!(e.license_of(&id("ann"), NOW), Some(License::OrgPro));
     assert_eq!(reason(&e, "ann", EventView, &Scope::Event), Reason::Granted);
     e.set_org_view(view(2, &[]));
-    assert_eq!(e.license_of(&id("ann")), None);
+    assert_eq!(e.license_of(&id("ann"), NOW), None);
 }
 
 #[test]
@@ -224,16 +224,16 @@ fn a_license_without_grants_is_no_permission() {
 fn the_highest_license_on_the_event_decides_the_ceiling() {
     let mut e = checked_event(&[], "ann", &[(EventView, Scope::Event)]);
     attach(&mut e, "c", "ann", None).unwrap();
-    assert_eq!(e.license_of(&id("ann")), Some(License::Collaborator));
+    assert_eq!(e.license_of(&id("ann"), NOW), Some(License::Collaborator));
     assert_eq!(
         reason(&e, "ann", EventView, &Scope::Event),
         Reason::OutsideLicense
     );
     assign(&mut e, "ann").unwrap();
-    assert_eq!(e.license_of(&id("ann")), Some(License::EventPro));
+    assert_eq!(e.license_of(&id("ann"), NOW), Some(License::EventPro));
     assert_eq!(reason(&e, "ann", EventView, &Scope::Event), Reason::Granted);
     e.set_org_view(view(2, &["ann"]));
-    assert_eq!(e.license_of(&id("ann")), Some(License::OrgPro));
+    assert_eq!(e.license_of(&id("ann"), NOW), Some(License::OrgPro));
 }
 
 #[test]
@@ -242,20 +242,20 @@ fn checking_an_unknown_scope_is_not_found_whoever_asks() {
     assign(&mut e, "slot").unwrap();
     for user in ["pro", "slot", "nobody"] {
         assert_eq!(
-            e.check(&id(user), CollaboratorView, &c("missing")),
+            e.check(&id(user), CollaboratorView, &c("missing"), NOW),
             Err(Error::CollaboratorNotFound(id("missing")))
         );
         assert_eq!(
-            e.check(&id(user), AreaView, &a("missing")),
+            e.check(&id(user), AreaView, &a("missing"), NOW),
             Err(Error::AreaNotFound(id("missing")))
         );
         // a collaborator id is no area, nor the other way round
         assert_eq!(
-            e.check(&id(user), AreaView, &a("c")),
+            e.check(&id(user), AreaView, &a("c"), NOW),
             Err(Error::AreaNotFound(id("c")))
         );
         assert_eq!(
-            e.check(&id(user), CollaboratorView, &c("a")),
+            e.check(&id(user), CollaboratorView, &c("a"), NOW),
             Err(Error::CollaboratorNotFound(id("a")))
         );
     }
@@ -265,15 +265,15 @@ fn checking_an_unknown_scope_is_not_found_whoever_asks() {
 fn checking_a_permission_with_a_scope_of_another_domain_is_refused() {
     let e = checked_event(&[], "ann", &[]);
     assert_eq!(
-        e.check(&id("ann"), CollaboratorView, &Scope::Event),
+        e.check(&id("ann"), CollaboratorView, &Scope::Event, NOW),
         Err(Error::MissingScope(CollaboratorView))
     );
     assert_eq!(
-        e.check(&id("ann"), EventView, &c("c")),
+        e.check(&id("ann"), EventView, &c("c"), NOW),
         Err(Error::UnexpectedScope(EventView))
     );
     assert_eq!(
-        e.check(&id("ann"), AreaView, &c("c")),
+        e.check(&id("ann"), AreaView, &c("c"), NOW),
         Err(Error::UnexpectedScope(AreaView))
     );
 }
@@ -295,18 +295,19 @@ fn the_user_view_lists_the_license_collaborators_and_grants_in_order() {
     grant(&mut e, "ann", AreaView, a("a"));
     grant(&mut e, "ann", EventUpdate, Scope::Event);
     assert_eq!(
-        e.user_view(&id("ann")),
+        e.user_view(&id("ann"), NOW),
         UserView {
             // two collaborators and no slot: no license
             license: None,
             collaborators: vec![id("b-band"), id("c")],
             grants: vec![
-                grant_of(EventUpdate, Scope::Event),
-                grant_of(CollaboratorView, c("b-band")),
-                grant_of(CollaboratorFileView, c("c")),
-                grant_of(AreaView, a("a")),
+                (grant_of(EventUpdate, Scope::Event), None),
+                (grant_of(CollaboratorView, c("b-band")), None),
+                (grant_of(CollaboratorFileView, c("c")), None),
+                (grant_of(AreaView, a("a")), None),
             ],
             org_grants: vec![],
+            slot_expires_at: None,
         }
     );
 }
@@ -320,8 +321,12 @@ fn the_user_view_of_a_stranger_is_empty_and_of_holders_names_their_license() {
         collaborators: vec![],
         grants: vec![],
         org_grants: vec![],
+        slot_expires_at: None,
     };
-    assert_eq!(e.user_view(&id("nobody")), empty(None));
-    assert_eq!(e.user_view(&id("pro")), empty(Some(License::OrgPro)));
-    assert_eq!(e.user_view(&id("slot")), empty(Some(License::EventPro)));
+    assert_eq!(e.user_view(&id("nobody"), NOW), empty(None));
+    assert_eq!(e.user_view(&id("pro"), NOW), empty(Some(License::OrgPro)));
+    assert_eq!(
+        e.user_view(&id("slot"), NOW),
+        empty(Some(License::EventPro))
+    );
 }

@@ -9,18 +9,18 @@ fn granting_needs_its_scope_to_exist_on_the_event() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "x");
     assert_eq!(
-        e.plan_grant(&id("ann"), grant_of(CollaboratorView, c("band"))),
+        e.plan_grant(&id("ann"), grant_of(CollaboratorView, c("band")), None, NOW),
         Err(Error::CollaboratorNotFound(id("band")))
     );
     assert_eq!(
-        e.plan_grant(&id("ann"), grant_of(AreaView, a("x"))),
+        e.plan_grant(&id("ann"), grant_of(AreaView, a("x")), None, NOW),
         Err(Error::AreaNotFound(id("x")))
     );
     assert!(e
-        .plan_grant(&id("ann"), grant_of(EventView, Scope::Event))
+        .plan_grant(&id("ann"), grant_of(EventView, Scope::Event), None, NOW)
         .is_ok());
     assert!(e
-        .plan_grant(&id("ann"), grant_of(CollaboratorView, c("x")))
+        .plan_grant(&id("ann"), grant_of(CollaboratorView, c("x")), None, NOW)
         .is_ok());
 }
 
@@ -28,7 +28,7 @@ fn granting_needs_its_scope_to_exist_on_the_event() {
 fn granting_is_independent_of_licenses_and_granting_again_has_no_effect() {
     let mut e = event(1, &[]);
     let g = grant_of(EventUpdate, Scope::Event);
-    let put = e.plan_grant(&id("ann"), g.clone()).unwrap();
+    let put = e.plan_grant(&id("ann"), g.clone(), None, NOW).unwrap();
     assert_eq!(
         put,
         Put {
@@ -40,10 +40,10 @@ fn granting_is_independent_of_licenses_and_granting_again_has_no_effect() {
         }
     );
     apply_put(&mut e, put);
-    assert_eq!(e.user_view(&id("ann")).grants, vec![g.clone()]);
+    assert_eq!(plain(&e.user_view(&id("ann"), NOW).grants), vec![g.clone()]);
     assert_eq!(e.grant_count(), 1);
     assert_eq!(
-        e.plan_grant(&id("ann"), g).unwrap(),
+        e.plan_grant(&id("ann"), g, None, NOW).unwrap(),
         Put {
             created: false,
             effect: None,
@@ -58,7 +58,7 @@ fn revoking_a_grant_removes_only_that_grant() {
     grant(&mut e, "ann", EventView, Scope::Event);
     grant(&mut e, "ann", AreaFileView, a("stage"));
     let g = grant_of(EventView, Scope::Event);
-    let effect = e.plan_revoke(&id("ann"), g.clone()).unwrap();
+    let effect = e.plan_revoke(&id("ann"), g.clone(), NOW).unwrap();
     assert_eq!(
         effect,
         EventEffect::Revoked {
@@ -68,7 +68,7 @@ fn revoking_a_grant_removes_only_that_grant() {
     );
     e.apply(&effect);
     assert_eq!(
-        e.user_view(&id("ann")).grants,
+        plain(&e.user_view(&id("ann"), NOW).grants),
         vec![grant_of(AreaFileView, a("stage"))]
     );
 }
@@ -79,17 +79,17 @@ fn revoking_a_grant_the_user_does_not_have_is_grant_not_found() {
     add_collaborator(&mut e, "band");
     grant(&mut e, "ann", EventView, Scope::Event);
     assert_eq!(
-        e.plan_revoke(&id("ann"), grant_of(EventUpdate, Scope::Event)),
+        e.plan_revoke(&id("ann"), grant_of(EventUpdate, Scope::Event), NOW),
         Err(Error::GrantNotFound(id("ann")))
     );
     assert_eq!(
-        e.plan_revoke(&id("bob"), grant_of(EventView, Scope::Event)),
+        e.plan_revoke(&id("bob"), grant_of(EventView, Scope::Event), NOW),
         Err(Error::GrantNotFound(id("bob")))
     );
     // a covering grant is not the grant itself
     grant(&mut e, "ann", EventAdmin, Scope::Event);
     assert_eq!(
-        e.plan_revoke(&id("ann"), grant_of(CollaboratorView, c("band"))),
+        e.plan_revoke(&id("ann"), grant_of(CollaboratorView, c("band")), NOW),
         Err(Error::GrantNotFound(id("ann")))
     );
 }
@@ -98,11 +98,11 @@ fn revoking_a_grant_the_user_does_not_have_is_grant_not_found() {
 fn revoking_on_an_unknown_scope_is_not_found() {
     let e = event(1, &[]);
     assert_eq!(
-        e.plan_revoke(&id("ann"), grant_of(CollaboratorView, c("band"))),
+        e.plan_revoke(&id("ann"), grant_of(CollaboratorView, c("band")), NOW),
         Err(Error::CollaboratorNotFound(id("band")))
     );
     assert_eq!(
-        e.plan_revoke(&id("ann"), grant_of(AreaView, a("stage"))),
+        e.plan_revoke(&id("ann"), grant_of(AreaView, a("stage")), NOW),
         Err(Error::AreaNotFound(id("stage")))
     );
 }

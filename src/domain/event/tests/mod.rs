@@ -2,9 +2,12 @@
 //! free collaborator attachments, grants, the check and the user view.
 
 use super::*;
-use crate::domain::Module;
 use crate::domain::{CollaboratorView, Decision, Domain, License, ModulesChange, Reason};
+use crate::domain::{Module, Timestamp};
 use Permission::*;
+
+/// The instant the rules are asked at, where nothing expires.
+const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -55,7 +58,7 @@ fn add_area(e: &mut Event, name: &str) {
 }
 
 fn assign(e: &mut Event, user: &str) -> Result<bool, Error> {
-    let put = e.plan_assign_slot(&id(user))?;
+    let put = e.plan_assign_slot(&id(user), None, NOW)?;
     Ok(apply_put(e, put))
 }
 
@@ -65,7 +68,7 @@ fn attach(
     user: &str,
     permissions: Option<Vec<Permission>>,
 ) -> Result<bool, Error> {
-    let put = e.plan_attach(&id(collaborator), &id(user), permissions)?;
+    let put = e.plan_attach(&id(collaborator), &id(user), permissions, None, NOW)?;
     Ok(apply_put(e, put))
 }
 
@@ -76,17 +79,24 @@ fn attach_to_several(e: &mut Event, user: &str, to: &[(&str, Option<Vec<Permissi
     for (collaborator, permissions) in to {
         attach(e, collaborator, user, permissions.clone()).unwrap();
     }
-    let effect = e.plan_release_slot(&id(user)).unwrap();
+    let effect = e.plan_release_slot(&id(user), NOW).unwrap();
     e.apply(&effect);
 }
 
 fn grant(e: &mut Event, user: &str, p: Permission, scope: Scope) {
-    let put = e.plan_grant(&id(user), grant_of(p, scope)).unwrap();
+    let put = e
+        .plan_grant(&id(user), grant_of(p, scope), None, NOW)
+        .unwrap();
     apply_put(e, put);
 }
 
 fn check(e: &Event, user: &str, p: Permission, scope: &Scope) -> Decision {
-    e.check(&id(user), p, scope).unwrap()
+    e.check(&id(user), p, scope, NOW).unwrap()
+}
+
+/// The grants of a user view without their expiries.
+fn plain(grants: &[(Grant, Option<Timestamp>)]) -> Vec<Grant> {
+    grants.iter().map(|(g, _)| g.clone()).collect()
 }
 
 fn reason(e: &Event, user: &str, p: Permission, scope: &Scope) -> Reason {

@@ -25,7 +25,7 @@ fn a_collaborator_is_created_with_every_module_on_and_missing_keys_stay() {
     let mut e = event(1, &[]);
     add_collaborator(&mut e, "band");
     assert_eq!(
-        e.collaborator_view(&id("band")).unwrap().modules,
+        e.collaborator_view(&id("band"), NOW).unwrap().modules,
         Modules::ALL_ON
     );
     let put = set_modules(&mut e, "band", modules_off(false, true, false));
@@ -49,13 +49,18 @@ fn a_collaborator_is_created_with_every_module_on_and_missing_keys_stay() {
     );
     let put = e.plan_put_collaborator(&id("band"), Some("Band".into()));
     apply_put(&mut e, put);
-    let view = e.collaborator_view(&id("band")).unwrap();
+    let view = e.collaborator_view(&id("band"), NOW).unwrap();
     assert_eq!(view.name.as_deref(), Some("Band"));
     assert!(!view.modules.schedule && view.modules.advancing && view.modules.files);
     // created with modules in one go
     let put = set_modules(&mut e, "new", modules_off(true, false, false));
     assert!(put.created);
-    assert!(!e.collaborator_view(&id("new")).unwrap().modules.advancing);
+    assert!(
+        !e.collaborator_view(&id("new"), NOW)
+            .unwrap()
+            .modules
+            .advancing
+    );
 }
 
 #[test]
@@ -132,16 +137,16 @@ fn a_collaborator_reads_back_with_its_attached_users_sorted() {
     }
     attach(&mut e, "crew", "kim", None).unwrap();
     assert_eq!(
-        e.collaborator_view(&id("band")).unwrap(),
+        e.collaborator_view(&id("band"), NOW).unwrap(),
         super::CollaboratorView {
             id: id("band"),
             name: None,
             modules: Modules::ALL_ON,
-            users: vec![id("ann"), id("max"), id("zoe")],
+            users: vec![(id("ann"), None), (id("max"), None), (id("zoe"), None)],
         }
     );
     assert_eq!(
-        e.collaborator_view(&id("nope")),
+        e.collaborator_view(&id("nope"), NOW),
         Err(Error::CollaboratorNotFound(id("nope")))
     );
 }
@@ -210,7 +215,7 @@ fn an_org_wide_grant_counts_as_if_granted_on_the_event_inside_the_ceiling() {
         Reason::NoLicense
     );
     assert_eq!(
-        e.user_view(&id("ann")).org_grants,
+        e.user_view(&id("ann"), NOW).org_grants,
         vec![OrgGrant::new(EventScheduleEdit).unwrap()]
     );
 }
