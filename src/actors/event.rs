@@ -175,7 +175,11 @@ impl Actor for EventActor {
     fn started(&mut self, ctx: &mut Self::Context) {
         // A burst of checks must not make writers wait behind a tiny queue.
         ctx.set_mailbox_capacity(1024);
-        // The first pass: what expired while the server was down goes now.
+        // The first pass, before any message: what expired while the
+        // server was down is removed (and journaled) now.
+        if let Err(e) = self.expire_due(self.clock.now()) {
+            tracing::warn!(org = %self.org, event = %self.id, error = %e, "cannot record expired entries at start");
+        }
         self.arm(ctx);
     }
 }

@@ -12,6 +12,9 @@
 
 pub mod clock;
 mod event;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod expiry_tests;
 mod failure;
 mod org;
 pub mod placement;

@@ -8,15 +8,13 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use crate::domain::Timestamp;
+use crate::domain::{
+    Decision, Domain, Event, EventEffect, Grant, Id, IdSet, License, Modules, OrgGrant, OrgView,
+    Permission, Reason, Scope, Timestamp,
+};
 
 /// The instant the rules are asked at, where nothing expires.
 const NOW: Timestamp = Timestamp::from_secs(1_000_000);
-
-use crate::domain::{
-    Decision, Domain, Event, EventEffect, Grant, Id, IdSet, License, Modules, OrgGrant, OrgView,
-    Permission, Reason, Scope,
-};
 
 const USERS: [&str; 4] = ["u0", "u1", "u2", "u3"];
 /// Collaborators and areas share these ids, so the two kinds collide too.

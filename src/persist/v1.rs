@@ -351,15 +351,88 @@ mod tests {
 
     /// A snapshot file as version 1 wrote it.
     fn write_v1(dir: &std::path::Path, snap: &OldSnapshot) -> std::path::PathBuf {
+        write_as(dir, 1, snap.segment, snap)
+    }
+
+    /// A snapshot file as format `version` wrote it, with `snap` its body.
+    fn write_as<T: Serialize>(
+        dir: &std::path::Path,
+        version: u32,
+        segment: u64,
+        snap: &T,
+    ) -> std::path::PathBuf {
         let body = codec::encode(snap).unwrap();
-        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, 1).to_vec();
+        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, version).to_vec();
         assert_eq!(bytes.len(), HEADER_LEN);
         bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
-        let path = snapshot::path(dir, snap.segment);
+        let path = snapshot::path(dir, segment);
         std::fs::write(&path, bytes).unwrap();
         path
+    }
+
+    /// The state of `old_snapshot()`, loaded, written as version 2 and
+    /// read back: the same state, with nothing expiring. Then, with
+    /// expiries set, the current format keeps them.
+    #[test]
+    fn a_version_2_snapshot_loads_with_nothing_expiring_and_the_current_keeps_expiries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = snapshot::read(&write_v1(dir.path(), &old_snapshot()))
+            .unwrap()
+            .state;
+        state.rebuild_views();
+        let v2 = SnapshotV2 {
+            taken_at_ms: 1,
+            segment: 7,
+            next_seq: 20,
+            state: StateV2::from(&state),
+        };
+        let mut back = snapshot::read(&write_as(dir.path(), 2, 7, &v2))
+            .unwrap()
+            .state;
+        back.rebuild_views();
+        assert_eq!(back, state);
+        let e = &back.events[&id("acme")][&id("e1")].event;
+        assert_eq!(e.plan_expiry(Timestamp::MAX).effect, None);
+        // expiries survive the current format
+        let until = Some(NOW.plus(60));
+        let e = &mut state
+            .events
+            .get_mut(&id("acme"))
+            .unwrap()
+            .get_mut(&id("e1"))
+            .unwrap()
+            .event;
+        let put = e.plan_assign_slot(&id("bob"), until, NOW).unwrap();
+        e.apply(&put.effect.unwrap());
+        let put = e
+            .plan_attach(&id("band"), &id("dora"), None, until, NOW)
+            .unwrap();
+        e.apply(&put.effect.unwrap());
+        let org = &mut state.orgs.get_mut(&id("acme")).unwrap().org;
+        let (_, grant) = org
+            .plan_org_grant(&id("ann"), Permission::EventView, until, NOW)
+            .unwrap();
+        org.apply(&grant.unwrap());
+        state.rebuild_views();
+        let (path, _) = snapshot::write(
+            dir.path(),
+            &snapshot::Snapshot {
+                taken_at_ms: 2,
+                segment: 8,
+                next_seq: 30,
+                state: state.clone(),
+            },
+        )
+        .unwrap();
+        let mut again = snapshot::read(&path).unwrap().state;
+        again.rebuild_views();
+        assert_eq!(again, state);
+        let e = &again.events[&id("acme")][&id("e1")].event;
+        assert_eq!(e.user_view(&id("bob"), NOW).slot_expires_at, until);
+        assert!(e.plan_expiry(NOW.plus(60)).effect.is_some());
+        assert_eq!(again.orgs[&id("acme")].org.next_grant_expiry(), until);
     }
 
     #[test]

@@ -123,9 +123,9 @@ impl Actor for OrgActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        // The first pass: org-wide grants that expired while the server
-        // was down go now.
-        self.arm(ctx);
+        // The first pass, as the first message: org-wide grants that
+        // expired while the server was down go now.
+        ctx.notify(crate::actors::clock::Expire);
     }
 }
 

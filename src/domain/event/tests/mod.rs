@@ -141,6 +141,7 @@ fn checked_event(org_pro: &[&str], user: &str, grants: &[(Permission, Scope)]) -
 mod attach;
 mod check;
 mod collaborators;
+mod expiry;
 mod grants;
 mod modules;
 mod slots;
