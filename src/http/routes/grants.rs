@@ -8,7 +8,7 @@ use crate::domain::{Grant, OrgGrant, Permission};
 use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, ids, scoped};
+use crate::http::extract::{body, scoped};
 use crate::http::wire::{
     AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
     OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
@@ -59,9 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub async fn assign_slot(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
     Ok(put_answer(w.created, Slot { event, user }))
 }
@@ -78,9 +77,8 @@ pub async fn assign_slot(
 pub async fn release_slot(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     write_event(&state, &org, &event, EventCommand::ReleaseSlot(user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -105,10 +103,14 @@ pub async fn release_slot(
 pub async fn attach(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    AttachmentPath {
+        org,
+        event,
+        c,
+        user,
+    }: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
     let permissions = body::<AttachBody>(&raw.0)?
         .permissions
         .map(|names| {
@@ -148,9 +150,13 @@ pub async fn attach(
 pub async fn detach(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    AttachmentPath {
+        org,
+        event,
+        c: collaborator,
+        user,
+    }: AttachmentPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, collaborator, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
     let command = EventCommand::Detach { collaborator, user };
     write_event(&state, &org, &event, command).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -176,11 +182,15 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
 pub async fn grant(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
+    GrantPath {
+        org,
+        event,
+        user,
+        permission,
+    }: GrantPath,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
+    let grant = parse_grant(&permission, &query)?;
     let view = GrantView::from(&grant);
     let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant)).await?;
     Ok(put_answer(w.created, view))
@@ -201,11 +211,15 @@ pub async fn grant(
 pub async fn revoke(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
+    GrantPath {
+        org,
+        event,
+        user,
+        permission,
+    }: GrantPath,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
+    let grant = parse_grant(&permission, &query)?;
     write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -229,16 +243,18 @@ fn org_wide(name: &str) -> Result<Permission, ApiError> {
     responses(
         (status = 201, description = "Created: the new org-wide grant.", body = OrgGrantView),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`"),
     ),
 )]
 pub async fn grant_org_wide(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
+    let permission = org_wide(&permission)?;
     let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
     let view = OrgGrantView {
         permission: permission.name(),
@@ -254,16 +270,19 @@ pub async fn grant_org_wide(
     responses(
         (status = 204, description = "Revoked on every event."),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`, `grant_not_found`"),
+        (status = 404, description = "`grant_not_found`"),
     ),
 )]
 pub async fn revoke_org_wide(
     _: Admin,
     state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
+    let permission = org_wide(&permission)?;
     ask_org(&state, &org, RevokeOrgWide { user, permission }).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -274,15 +293,12 @@ pub async fn revoke_org_wide(
     params(OrgUserPath),
     responses(
         (status = 200, description = "The grants, in the catalogue's order.", body = OrgGrants),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn org_grants(
     state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let grants = ask_org(&state, &org, GetOrgGrants(user)).await?;
     let grants = grants.iter().map(OrgGrantView::from).collect();
     Ok(HttpResponse::Ok().json(OrgGrants { grants }))
