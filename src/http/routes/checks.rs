@@ -14,11 +14,11 @@ use crate::http::ask::{ask_event, ask_events, org_events, send_event};
 use crate::http::body::{no_body_over_limit, RawBody};
 use crate::http::error::code_of;
 use crate::http::extract::{object, scoped};
+use crate::http::wire::decoded;
 use crate::http::wire::{
     decision_answer, BatchBody, BatchItem, CheckParams, CheckResults, DecisionView, EventPath,
     EventUserPath, EventUserView, OrgPath, OrgUserPath, Outcome, UserEventView, UserEvents,
 };
-use crate::http::wire::{decoded, Segment};
 use crate::http::{ApiError, AppState, MAX_BATCH};
 use crate::metrics::CheckTally;
 
@@ -120,8 +120,8 @@ pub async fn answer(
     event: &str,
 ) -> Result<HttpResponse, ApiError> {
     no_body_over_limit(req)?;
-    let org = Id::read(&decoded(org)?)?;
-    let event = Id::read(&decoded(event)?)?;
+    let org = Id::parse(&decoded(org)?)?;
+    let event = Id::parse(&decoded(event)?)?;
     let q = CheckQuery::parse(req.query_string())?;
     let missing = |name: &str| {
         ApiError::bad_request(format!(

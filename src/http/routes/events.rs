@@ -12,7 +12,7 @@ use crate::http::wire::{
     AreaPath, CollaboratorAnswer, CollaboratorBody, CollaboratorDetails, CollaboratorPath,
     EventList, EventPath, EventSummary, EventView, NameBody, Named, OrgPath,
 };
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -129,8 +129,9 @@ pub async fn delete(
     state: web::Data<AppState>,
     EventPath { org, event }: EventPath,
 ) -> Result<HttpResponse, ApiError> {
-    ask_org(&state, &org, DeleteEvent(event)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    ask_org(&state, &org, DeleteEvent(event))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -202,8 +203,9 @@ pub async fn delete_collaborator(
     state: web::Data<AppState>,
     CollaboratorPath { org, event, c }: CollaboratorPath,
 ) -> Result<HttpResponse, ApiError> {
-    write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -246,6 +248,7 @@ pub async fn delete_area(
     state: web::Data<AppState>,
     AreaPath { org, event, a }: AreaPath,
 ) -> Result<HttpResponse, ApiError> {
-    write_event(&state, &org, &event, EventCommand::DeleteArea(a)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::DeleteArea(a))
+        .await
+        .map(no_content)
 }

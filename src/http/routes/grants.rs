@@ -4,16 +4,16 @@
 use actix_web::{web, HttpResponse};
 
 use crate::actors::{EventCommand, GrantOrgWide, OrgGrants as GetOrgGrants, RevokeOrgWide};
-use crate::domain::{Grant, OrgGrant, Permission};
+use crate::domain::Permission;
 use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, scoped};
+use crate::http::extract::body;
 use crate::http::wire::{
     AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
     OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
 };
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -79,8 +79,9 @@ pub async fn release_slot(
     state: web::Data<AppState>,
     EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -103,12 +104,7 @@ pub async fn release_slot(
 pub async fn attach(
     _: Admin,
     state: web::Data<AppState>,
-    AttachmentPath {
-        org,
-        event,
-        c,
-        user,
-    }: AttachmentPath,
+    path: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
     let permissions = body::<AttachBody>(&raw.0)?
@@ -125,17 +121,12 @@ pub async fn attach(
         Permission::attachable(ps)?;
     }
     let command = EventCommand::Attach {
-        collaborator: c.clone(),
-        user: user.clone(),
+        collaborator: path.c.clone(),
+        user: path.user.clone(),
         permissions,
     };
-    let w = write_event(&state, &org, &event, command).await?;
-    let attachment = Attachment {
-        event,
-        collaborator: c,
-        user,
-    };
-    Ok(put_answer(w.created, attachment))
+    let w = write_event(&state, &path.org, &path.event, command).await?;
+    Ok(put_answer(w.created, Attachment::from(path)))
 }
 
 #[utoipa::path(
@@ -153,18 +144,17 @@ pub async fn detach(
     AttachmentPath {
         org,
         event,
-        c: collaborator,
+        c,
         user,
     }: AttachmentPath,
 ) -> Result<HttpResponse, ApiError> {
-    let command = EventCommand::Detach { collaborator, user };
-    write_event(&state, &org, &event, command).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
-    let (permission, scope) = scoped(permission, q.collaborator.as_deref(), q.area.as_deref())?;
-    Ok(Grant::new(permission, scope)?)
+    let command = EventCommand::Detach {
+        collaborator: c,
+        user,
+    };
+    write_event(&state, &org, &event, command)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -182,17 +172,11 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
 pub async fn grant(
     _: Admin,
     state: web::Data<AppState>,
-    GrantPath {
-        org,
-        event,
-        user,
-        permission,
-    }: GrantPath,
-    query: web::Query<ScopeQuery>,
+    path: GrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let grant = parse_grant(&permission, &query)?;
-    let view = GrantView::from(&grant);
-    let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant)).await?;
+    let view = GrantView::from(&path.permission);
+    let grant = EventCommand::Grant(path.user, path.permission);
+    let w = write_event(&state, &path.org, &path.event, grant).await?;
     Ok(put_answer(w.created, view))
 }
 
@@ -211,25 +195,12 @@ pub async fn grant(
 pub async fn revoke(
     _: Admin,
     state: web::Data<AppState>,
-    GrantPath {
-        org,
-        event,
-        user,
-        permission,
-    }: GrantPath,
-    query: web::Query<ScopeQuery>,
+    path: GrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let grant = parse_grant(&permission, &query)?;
-    write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The permission of an org-wide grant: an Event one (another domain is
-/// `400 bad_request`, refused before anything is looked up).
-fn org_wide(name: &str) -> Result<Permission, ApiError> {
-    let permission = Permission::parse(name)?;
-    OrgGrant::new(permission)?;
-    Ok(permission)
+    let revoke = EventCommand::Revoke(path.user, path.permission);
+    write_event(&state, &path.org, &path.event, revoke)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -254,7 +225,7 @@ pub async fn grant_org_wide(
         permission,
     }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let permission = org_wide(&permission)?;
+    let permission = permission.permission();
     let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
     let view = OrgGrantView {
         permission: permission.name(),
@@ -282,9 +253,9 @@ pub async fn revoke_org_wide(
         permission,
     }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let permission = org_wide(&permission)?;
-    ask_org(&state, &org, RevokeOrgWide { user, permission }).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let permission = permission.permission();
+    let revoke = RevokeOrgWide { user, permission };
+    ask_org(&state, &org, revoke).await.map(no_content)
 }
 
 #[utoipa::path(

@@ -8,7 +8,7 @@ use crate::http::auth::Admin;
 use crate::http::body::RawBody;
 use crate::http::extract::body;
 use crate::http::wire::{MemberBody, MemberChange, MemberView, Members, OrgPath, OrgUserPath};
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -107,6 +107,7 @@ pub async fn delete(
     state: web::Data<AppState>,
     OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    ask_org(&state, &org, RemoveMember(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    ask_org(&state, &org, RemoveMember(user))
+        .await
+        .map(no_content)
 }

@@ -6,13 +6,14 @@
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{Ref, Required};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{Error, Id, Permission};
+use crate::domain::{Error, Grant, Id, OrgGrant, Permission};
+use crate::http::extract::scoped;
 use crate::http::ApiError;
 
 /// A path segment, percent-decoded as the router's `web::Path` decodes, and
@@ -23,26 +24,39 @@ pub fn decoded(raw: &str) -> Result<std::borrow::Cow<'_, str>, ApiError> {
         .map_err(|_| Error::InvalidId("a path segment is not valid UTF-8".into()).into())
 }
 
-/// What a path segment is read as.
+/// What a path segment is read as, given its request (a grant's scope is
+/// in the query).
 pub trait Segment: Sized {
-    fn read(decoded: &str) -> Result<Self, ApiError>;
+    fn read(req: &HttpRequest, decoded: &str) -> Result<Self, ApiError>;
 }
 
 impl Segment for Id {
-    fn read(decoded: &str) -> Result<Id, ApiError> {
+    fn read(_: &HttpRequest, decoded: &str) -> Result<Id, ApiError> {
         Ok(Id::parse(decoded)?)
     }
 }
 
-/// A permission's name, parsed with its scope by the route.
-impl Segment for String {
-    fn read(decoded: &str) -> Result<String, ApiError> {
-        Ok(decoded.to_owned())
+/// A permission's name, with its scope from the query: the request's form
+/// read in SPEC's order (the path's ids before it, the query's scope here).
+impl Segment for Grant {
+    fn read(req: &HttpRequest, decoded: &str) -> Result<Grant, ApiError> {
+        let q = web::Query::<ScopeQuery>::from_query(req.query_string())
+            .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+        let (permission, scope) = scoped(decoded, q.collaborator.as_deref(), q.area.as_deref())?;
+        Ok(Grant::new(permission, scope)?)
+    }
+}
+
+/// The permission of an org-wide grant: an Event one (another domain is
+/// `400 bad_request`, refused before anything is looked up).
+impl Segment for OrgGrant {
+    fn read(_: &HttpRequest, decoded: &str) -> Result<OrgGrant, ApiError> {
+        Ok(OrgGrant::new(Permission::parse(decoded)?)?)
     }
 }
 
 fn segment<T: Segment>(req: &HttpRequest, name: &str) -> Result<T, ApiError> {
-    T::read(&decoded(req.match_info().get(name).unwrap_or(""))?)
+    T::read(req, &decoded(req.match_info().get(name).unwrap_or(""))?)
 }
 
 /// Declares a path type: each field a segment of the path, read as its
@@ -93,14 +107,15 @@ path_params! {
     AreaPath { org: Id, event: Id, a: Id }
     /// `/v1/orgs/{org}/events/{event}/collaborators/{c}/users/{user}`.
     AttachmentPath { org: Id, event: Id, c: Id, user: Id }
-    /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`.
-    GrantPath { org: Id, event: Id, user: Id, permission: String }
+    /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`,
+    /// with the grant's scope in the query ([`ScopeQuery`]).
+    GrantPath { org: Id, event: Id, user: Id, permission: Grant }
 }
 
 path_type! {
     /// `/v1/orgs/{org}/users/{user}/grants/{permission}`: an org-wide grant,
     /// whose permission is an Event one.
-    OrgGrantPath { org: Id, user: Id, permission: String }
+    OrgGrantPath { org: Id, user: Id, permission: OrgGrant }
 }
 
 impl IntoParams for OrgGrantPath {
