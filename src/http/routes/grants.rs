@@ -4,16 +4,16 @@
 use actix_web::{web, HttpResponse};
 
 use crate::actors::{EventCommand, GrantOrgWide, OrgGrants as GetOrgGrants, RevokeOrgWide};
-use crate::domain::{Grant, OrgGrant, Permission};
+use crate::domain::{Permission, Timestamp};
 use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, ids, scoped};
+use crate::http::extract::body;
 use crate::http::wire::{
-    AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
-    OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
+    rfc3339, AttachBody, Attachment, AttachmentPath, EventUserPath, ExpiresAt, ExpiryBody,
+    GrantPath, GrantView, OrgGrantPath, OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
 };
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -49,27 +49,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/events/{event}/slots/{user}", tag = "grants",
     operation_id = "assignSlot", summary = "Give a user an Event Pro slot on an event",
-    description = "Idempotent. At most `event_pro` users hold a slot on one event.",
+    description = "Idempotent. At most `event_pro` users hold a slot on one event at any \
+                   instant. With `expires_at` the slot ends on its own at that instant, and \
+                   its place is free for the next claim at once; a `PUT` for a holder \
+                   replaces the expiry (`null` or none: no end).",
     params(EventUserPath),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new slot.", body = Slot),
-                (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
+        (status = 400, description = "`bad_request` (`expires_at`)"),
+        (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
     ),
 )]
 pub async fn assign_slot(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    Admin(state): Admin,
+    EventUserPath { org, event, user }: EventUserPath,
+    raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let w = write_event(
-        &state,
-        &org,
-        &event,
-        EventCommand::AssignSlot(user.clone(), None),
-    )
-    .await?;
-    Ok(put_answer(w.created, Slot { event, user }))
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
+    let command = EventCommand::AssignSlot(user.clone(), until);
+    let w = write_event(&state, &org, &event, command).await?;
+    let expires_at = rfc3339(w.expires_at);
+    Ok(put_answer(
+        w.created,
+        Slot {
+            event,
+            user,
+            expires_at,
+        },
+    ))
+}
+
+/// The expiry a request gave, refused (`400 bad_request`) if it is not
+/// later than now: judged with the request's own form, before any look-up.
+/// The actor judges it again when it decides.
+fn expiry(state: &AppState, given: Option<ExpiresAt>) -> Result<Option<Timestamp>, ApiError> {
+    let given = given.map(|ExpiresAt(t)| t);
+    Timestamp::expiry(given, state.registry.clock().now())?;
+    Ok(given)
 }
 
 #[utoipa::path(
@@ -82,13 +99,12 @@ pub async fn assign_slot(
     ),
 )]
 pub async fn release_slot(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    Admin(state): Admin,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -98,25 +114,29 @@ pub async fn release_slot(
     description = "Gives the listed Collaborator permissions on that collaborator, or the \
                    defaults. Attaching again changes nothing, even with another list. Free \
                    access covers one collaborator: attaching a user who holds neither a slot \
-                   on the event nor Org Pro to a second one is `409 slot_required`.",
+                   on the event nor Org Pro to a second one is `409 slot_required`. With \
+                   `expires_at` the attachment ends on its own then (its grants stay, and \
+                   count for nothing without a license); attaching again replaces the \
+                   expiry (`null` or none: no end).",
     params(AttachmentPath),
     request_body(content = AttachBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
-        (status = 400, description = "`unknown_permission`"),
+        (status = 400, description = "`unknown_permission`, `bad_request` (`expires_at`)"),
         (status = 404, description = "`collaborator_not_found`"),
         (status = 409, description = "`slot_required`"),
     ),
 )]
 pub async fn attach(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    Admin(state): Admin,
+    path: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
-    let permissions = body::<AttachBody>(&raw.0)?
-        .permissions
+    let AttachBody {
+        permissions,
+        expires_at,
+    } = body::<AttachBody>(&raw.0)?;
+    let permissions = permissions
         .map(|names| {
             names
                 .iter()
@@ -128,19 +148,18 @@ pub async fn attach(
     if let Some(ps) = &permissions {
         Permission::attachable(ps)?;
     }
+    let until = expiry(&state, expires_at)?;
     let command = EventCommand::Attach {
-        collaborator: c.clone(),
-        user: user.clone(),
+        collaborator: path.c.clone(),
+        user: path.user.clone(),
         permissions,
-        expires_at: None,
+        expires_at: until,
     };
-    let w = write_event(&state, &org, &event, command).await?;
-    let attachment = Attachment {
-        event,
-        collaborator: c,
-        user,
-    };
-    Ok(put_answer(w.created, attachment))
+    let w = write_event(&state, &path.org, &path.event, command).await?;
+    Ok(put_answer(
+        w.created,
+        Attachment::from((path, w.expires_at)),
+    ))
 }
 
 #[utoipa::path(
@@ -153,43 +172,47 @@ pub async fn attach(
     ),
 )]
 pub async fn detach(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    Admin(state): Admin,
+    AttachmentPath {
+        org,
+        event,
+        c,
+        user,
+    }: AttachmentPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, collaborator, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
-    let command = EventCommand::Detach { collaborator, user };
-    write_event(&state, &org, &event, command).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
-    let (permission, scope) = scoped(permission, q.collaborator.as_deref(), q.area.as_deref())?;
-    Ok(Grant::new(permission, scope)?)
+    let command = EventCommand::Detach {
+        collaborator: c,
+        user,
+    };
+    write_event(&state, &org, &event, command)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}",
     tag = "grants", operation_id = "grant", summary = "Grant a permission",
-    description = "Idempotent. The scope named by `collaborator` or `area` must exist.",
+    description = "Idempotent. The scope named by `collaborator` or `area` must exist. With \
+                   `expires_at` the grant ends on its own then; a `PUT` of a grant held \
+                   replaces its expiry (`null` or none: no end).",
     params(GrantPath, ScopeQuery),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new grant.", body = GrantView),
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
-                                      `unexpected_scope`"),
+                                      `unexpected_scope`, `bad_request` (`expires_at`)"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
     ),
 )]
 pub async fn grant(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
-    query: web::Query<ScopeQuery>,
+    Admin(state): Admin,
+    path: GrantPath,
+    raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
-    let view = GrantView::from(&grant);
-    let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant, None)).await?;
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
+    let view = GrantView::from(&path.permission).until(until);
+    let grant = EventCommand::Grant(path.user, path.permission, until);
+    let w = write_event(&state, &path.org, &path.event, grant).await?;
     Ok(put_answer(w.created, view))
 }
 
@@ -205,24 +228,11 @@ pub async fn grant(
                                       `grant_not_found`"),
     ),
 )]
-pub async fn revoke(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
-    query: web::Query<ScopeQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
-    write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The permission of an org-wide grant: an Event one (another domain is
-/// `400 bad_request`, refused before anything is looked up).
-fn org_wide(name: &str) -> Result<Permission, ApiError> {
-    let permission = Permission::parse(name)?;
-    OrgGrant::new(permission)?;
-    Ok(permission)
+pub async fn revoke(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
+    let revoke = EventCommand::Revoke(path.user, path.permission);
+    write_event(&state, &path.org, &path.event, revoke)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -231,33 +241,35 @@ fn org_wide(name: &str) -> Result<Permission, ApiError> {
     description = "Idempotent. It counts on every event of the org, present and future, \
                    exactly as if granted on each: only inside the user's license ceiling \
                    there. Only Event permissions can be org-wide: a Collaborator or Area one \
-                   is `400 bad_request`.",
+                   is `400 bad_request`. With `expires_at` it ends on its own then, on every \
+                   event; a `PUT` of one held replaces its expiry (`null` or none: no end).",
     params(OrgGrantPath),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new org-wide grant.", body = OrgGrantView),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`"),
     ),
 )]
 pub async fn grant_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    Admin(state): Admin,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
+    raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
-    let created = ask_org(
-        &state,
-        &org,
-        GrantOrgWide {
-            user,
-            permission,
-            expires_at: None,
-        },
-    )
-    .await?;
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
+    let permission = permission.permission();
+    let grant = GrantOrgWide {
+        user,
+        permission,
+        expires_at: until,
+    };
+    let created = ask_org(&state, &org, grant).await?;
     let view = OrgGrantView {
         permission: permission.name(),
+        expires_at: rfc3339(until),
     };
     Ok(put_answer(created, view))
 }
@@ -270,18 +282,20 @@ pub async fn grant_org_wide(
     responses(
         (status = 204, description = "Revoked on every event."),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`, `grant_not_found`"),
+        (status = 404, description = "`grant_not_found`"),
     ),
 )]
 pub async fn revoke_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    Admin(state): Admin,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
-    ask_org(&state, &org, RevokeOrgWide { user, permission }).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let permission = permission.permission();
+    let revoke = RevokeOrgWide { user, permission };
+    ask_org(&state, &org, revoke).await.map(no_content)
 }
 
 #[utoipa::path(
@@ -290,15 +304,12 @@ pub async fn revoke_org_wide(
     params(OrgUserPath),
     responses(
         (status = 200, description = "The grants, in the catalogue's order.", body = OrgGrants),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn org_grants(
     state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let grants = ask_org(&state, &org, GetOrgGrants(user)).await?;
     let grants = grants.iter().map(OrgGrantView::from).collect();
     Ok(HttpResponse::Ok().json(OrgGrants { grants }))

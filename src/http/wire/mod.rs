@@ -7,6 +7,7 @@
 
 mod checks;
 mod events;
+mod expiry;
 mod meta;
 mod orgs;
 mod params;
@@ -29,13 +30,14 @@ pub use events::{
     CollaboratorDetails, EventList, EventSummary, EventView, GrantView, ModulesBody, ModulesView,
     NameBody, Named, OrgGrantView, OrgGrants, Slot,
 };
+pub use expiry::{rfc3339, ExpiresAt, ExpiryBody};
 pub use meta::{Health, PermissionCatalogue, PermissionView, SnapshotView, Status};
 pub use orgs::{
     LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView, PricesBody,
 };
 pub use params::{
-    AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath, OrgGrantPath,
-    OrgPath, OrgUserPath, ScopeQuery, UserQuery,
+    decoded, AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath,
+    OrgGrantPath, OrgPath, OrgUserPath, ScopeQuery, Segment, UserQuery,
 };
 pub use usage::{UsageView, WhatIfBody, WhatIfView};
 
