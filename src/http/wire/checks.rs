@@ -237,11 +237,7 @@ impl EventUserView {
             user,
             license: view.license,
             collaborators: view.collaborators,
-            grants: view
-                .grants
-                .iter()
-                .map(|(g, _)| GrantView::from(g))
-                .collect(),
+            grants: view.grants.iter().map(GrantView::from).collect(),
             org_grants: view.org_grants.iter().map(OrgGrantView::from).collect(),
             slot_expires_at: super::rfc3339(view.slot_expires_at),
         }
