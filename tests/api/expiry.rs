@@ -3,7 +3,9 @@
 //! reads, refused with `400 bad_request` when it is not a future RFC 3339
 //! date-time; and one slot expiring in real time, polled with a deadline.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+use gatehouse::actors::{Clock, SystemClock};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -12,30 +14,9 @@ use crate::helpers::{assert_error, spawn_app, Scope};
 
 const LATER: &str = "2999-06-01T18:00:00Z";
 
-/// RFC 3339 for `secs` from now (whole seconds, UTC).
-fn in_secs(secs: u64) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let t = now + secs;
-    let (days, rest) = (t / 86_400, t % 86_400);
-    // days since the epoch to a civil date (H. Hinnant's algorithm)
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest / 60 % 60,
-        rest % 60
-    )
+/// RFC 3339 for `secs` from now, read on the clock the server reads.
+fn in_secs(secs: i64) -> String {
+    SystemClock.now().plus(secs).to_string()
 }
 
 #[actix_web::test]
