@@ -37,6 +37,20 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+/// A fresh server with team org `acme` holding `event_pro` Event Pro
+/// licenses and event `e1` with the given collaborators and areas.
+pub async fn spawn_event(event_pro: u32, collaborators: &[&str], areas: &[&str]) -> TestApp {
+    let app = spawn_app().await;
+    app.org_with_events("acme", event_pro, &["e1"]).await;
+    for collaborator in collaborators {
+        app.collaborator("acme", "e1", collaborator).await;
+    }
+    for area in areas {
+        app.area("acme", "e1", area).await;
+    }
+    app
+}
+
 /// Who sends a request: the admin token, the check token, another token or
 /// none at all.
 #[derive(Clone, Copy)]
@@ -109,7 +123,36 @@ impl Caller<'_> {
     pub async fn post_empty(&self, path: &str) -> Answer {
         self.send(Method::POST, path, None).await
     }
+
+    /// Sends `request`, written `"METHOD /path"`, with `body` as JSON
+    /// unless it is [`NO_BODY`].
+    pub async fn request(&self, request: &str, body: &Value) -> Answer {
+        let (method, path) = request
+            .split_once(' ')
+            .unwrap_or_else(|| panic!("not \"METHOD /path\": {request}"));
+        let method = Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let body = (!body.is_null()).then(|| body.to_string().into_bytes());
+        self.send(method, path, body).await
+    }
+
+    /// Sends every request of `refusals` and asserts the error each is
+    /// refused with; a failure names the request.
+    pub async fn assert_refusals<R: AsRef<str>>(&self, refusals: &[Refusal<'_, R>]) {
+        for (request, body, status, code) in refusals {
+            let request = request.as_ref();
+            let answer = self.request(request, body).await;
+            let status = StatusCode::from_u16(*status).expect("a status code");
+            assert_refused(&format!("{request} {body}"), &answer, status, code);
+        }
+    }
 }
+
+/// A request the server must refuse: `"METHOD /path"`, its JSON body (or
+/// [`NO_BODY`]), and the status and error code of the refusal.
+pub type Refusal<'a, R = &'a str> = (R, Value, u16, &'a str);
+
+/// The body of a request sent without one.
+pub const NO_BODY: Value = Value::Null;
 
 impl TestApp {
     pub fn admin(&self) -> Caller<'_> {
@@ -177,6 +220,26 @@ impl TestApp {
         self.admin().post_empty(path).await
     }
 
+    pub async fn request(&self, request: &str, body: &Value) -> Answer {
+        self.admin().request(request, body).await
+    }
+
+    /// [`Caller::assert_refusals`] with the admin token.
+    pub async fn assert_refusals<R: AsRef<str>>(&self, refusals: &[Refusal<'_, R>]) {
+        self.admin().assert_refusals(refusals).await;
+    }
+
+    /// [`TestApp::assert_refusals`], then asserts that `org` reads as before.
+    pub async fn assert_refusals_change_nothing<R: AsRef<str>>(
+        &self,
+        org: &str,
+        refusals: &[Refusal<'_, R>],
+    ) {
+        let before = self.org_state(org).await;
+        self.assert_refusals(refusals).await;
+        assert_eq!(self.org_state(org).await, before, "a refusal changed {org}");
+    }
+
     // --- building state (each asserts that the server accepted it) ---
 
     pub async fn team_org(&self, org: &str) {
@@ -234,6 +297,12 @@ impl TestApp {
             "put member {user} {license:?}: {answer:?}"
         );
         answer.1
+    }
+
+    /// Sets the `license` pool of `org` to one seat and gives it to `user`.
+    pub async fn seat_holder(&self, org: &str, license: &str, user: &str) {
+        self.licenses(org, json!({ license: 1 })).await;
+        self.member(org, user, Some(license)).await;
     }
 
     pub async fn slot(&self, org: &str, event: &str, user: &str) {
@@ -329,6 +398,25 @@ impl TestApp {
         answer.1
     }
 
+    /// Asks the check route once a row and asserts each answer: a row is
+    /// `(user, permission, scope, expected)` with `expected` written
+    /// `"reason license"` (`"no_license"` alone when there is none); only
+    /// `granted` is allowed. A failure names the row.
+    pub async fn assert_checks(&self, org: &str, event: &str, rows: &[CheckRow<'_>]) {
+        for (user, permission, scope, expected) in rows {
+            let answer = self.check(org, event, user, permission, *scope).await;
+            let (reason, license) = match expected.split_once(' ') {
+                Some((reason, license)) => (reason, Some(license)),
+                None => (*expected, None),
+            };
+            assert_eq!(
+                (&answer["allowed"], &answer["reason"], &answer["license"]),
+                (&json!(reason == "granted"), &json!(reason), &json!(license)),
+                "check {user} {permission} on {scope:?} in {org}/{event}: {answer}"
+            );
+        }
+    }
+
     /// `GET …/events/{event}/users/{user}`.
     pub async fn event_user(&self, org: &str, event: &str, user: &str) -> Value {
         let answer = self
@@ -374,6 +462,9 @@ impl TestApp {
         })
     }
 }
+
+/// One expected check, for [`TestApp::assert_checks`].
+pub type CheckRow<'a> = (&'a str, &'a str, Scope<'a>, &'a str);
 
 /// The scope of a permission in a grant or a check.
 #[derive(Clone, Copy, Debug)]
@@ -461,16 +552,22 @@ pub fn encode(value: &str) -> String {
 /// Asserts an error answer: its status, its code and a non-empty message.
 #[track_caller]
 pub fn assert_error(answer: &Answer, status: StatusCode, code: &str) {
+    assert_refused("", answer, status, code);
+}
+
+/// [`assert_error`] for the request named `case`.
+#[track_caller]
+pub fn assert_refused(case: &str, answer: &Answer, status: StatusCode, code: &str) {
     let (actual, body) = answer;
     assert_eq!(
         (*actual, body["error"].as_str()),
         (status, Some(code)),
-        "expected {status} {code}, got {actual} {body}"
+        "{case}: expected {status} {code}, got {actual} {body}"
     );
     let message = body["message"].as_str().unwrap_or_default();
     assert!(
         !message.trim().is_empty(),
-        "error without a message: {body}"
+        "{case}: error without a message: {body}"
     );
 }
 
