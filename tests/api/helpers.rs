@@ -37,6 +37,14 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+/// A fresh server with team org `acme` and the license pools `pools`.
+pub async fn spawn_org(pools: Value) -> TestApp {
+    let app = spawn_app().await;
+    app.team_org("acme").await;
+    app.licenses("acme", pools).await;
+    app
+}
+
 /// A fresh server with team org `acme` holding `event_pro` Event Pro
 /// licenses and event `e1` with the given collaborators and areas.
 pub async fn spawn_event(event_pro: u32, collaborators: &[&str], areas: &[&str]) -> TestApp {
