@@ -16,24 +16,41 @@ pub use common::{ADMIN_TOKEN, CHECK_TOKEN};
 /// empty, `Value::String` holding the raw text when it is not JSON).
 pub type Answer = (StatusCode, Value);
 
-/// A running server on a random port, with its own snapshot folder.
+/// A running server on a random port, with its own snapshot folder. It
+/// derefs to a [`Caller`] with the admin token, so `app.get(…)` is an
+/// admin's request.
 pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
     pub snapshot_dir: PathBuf,
+    admin: Caller,
     /// Kept so the server's snapshot folder lives as long as the test.
     _server: common::Server,
 }
 
 pub async fn spawn_app() -> TestApp {
     let server = common::start(common::Options::default()).await;
+    let no_token = Caller {
+        address: server.address.clone(),
+        client: server.client.clone(),
+        authorization: None,
+    };
     TestApp {
         address: server.address.clone(),
         port: server.port,
         client: server.client.clone(),
         snapshot_dir: server.snapshot_dir.clone(),
+        admin: no_token.with_authorization(&format!("Bearer {ADMIN_TOKEN}")),
         _server: server,
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.admin
     }
 }
 
@@ -61,27 +78,49 @@ pub async fn spawn_event(event_pro: u32, collaborators: &[&str], areas: &[&str])
 
 /// Who sends a request: the admin token, the check token, another token or
 /// none at all.
-#[derive(Clone, Copy)]
-pub struct Caller<'a> {
-    app: &'a TestApp,
-    authorization: Option<&'a str>,
-    bearer: bool,
+#[derive(Clone)]
+pub struct Caller {
+    address: String,
+    client: reqwest::Client,
+    /// The whole `Authorization` header, if any.
+    authorization: Option<String>,
 }
 
-impl Caller<'_> {
+impl Caller {
+    pub fn admin(&self) -> Caller {
+        self.with_token(ADMIN_TOKEN)
+    }
+
+    pub fn as_check_token(&self) -> Caller {
+        self.with_token(CHECK_TOKEN)
+    }
+
+    pub fn no_token(&self) -> Caller {
+        Caller {
+            authorization: None,
+            ..self.clone()
+        }
+    }
+
+    pub fn with_token(&self, token: &str) -> Caller {
+        self.with_authorization(&format!("Bearer {token}"))
+    }
+
+    /// Sends `Authorization: <header>` verbatim.
+    pub fn with_authorization(&self, header: &str) -> Caller {
+        Caller {
+            authorization: Some(header.to_string()),
+            ..self.clone()
+        }
+    }
+
     /// Sends a request; `body` is sent as `application/json` when given.
     pub async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Answer {
         let mut request = self
-            .app
             .client
-            .request(method, format!("{}{}", self.app.address, path));
-        if let Some(token) = self.authorization {
-            let value = if self.bearer {
-                format!("Bearer {token}")
-            } else {
-                token.to_string()
-            };
-            request = request.header(AUTHORIZATION, value);
+            .request(method, format!("{}{}", self.address, path));
+        if let Some(authorization) = &self.authorization {
+            request = request.header(AUTHORIZATION, authorization);
         }
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
@@ -107,8 +146,11 @@ impl Caller<'_> {
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Answer {
-        self.send(Method::PUT, path, Some(body.to_string().into_bytes()))
-            .await
+        self.request(&format!("PUT {path}"), body).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.request(&format!("POST {path}"), body).await
     }
 
     /// A `PUT` with no body at all.
@@ -116,20 +158,15 @@ impl Caller<'_> {
         self.send(Method::PUT, path, None).await
     }
 
-    /// A `PUT` whose body is sent exactly as given (for malformed JSON).
-    pub async fn put_raw(&self, path: &str, raw: &str) -> Answer {
-        self.send(Method::PUT, path, Some(raw.as_bytes().to_vec()))
-            .await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
-        self.send(Method::POST, path, Some(body.to_string().into_bytes()))
-            .await
-    }
-
     /// A `POST` with no body at all.
     pub async fn post_empty(&self, path: &str) -> Answer {
         self.send(Method::POST, path, None).await
+    }
+
+    /// A `PUT` whose body is sent exactly as given (for malformed JSON).
+    pub async fn put_raw(&self, path: &str, raw: &str) -> Answer {
+        let body = raw.as_bytes().to_vec();
+        self.send(Method::PUT, path, Some(body)).await
     }
 
     /// Sends `request`, written `"METHOD /path"`, with `body` as JSON
@@ -163,81 +200,7 @@ pub type Refusal<'a, R = &'a str> = (R, Value, u16, &'a str);
 pub const NO_BODY: Value = Value::Null;
 
 impl TestApp {
-    pub fn admin(&self) -> Caller<'_> {
-        self.with_token(ADMIN_TOKEN)
-    }
-
-    pub fn as_check_token(&self) -> Caller<'_> {
-        self.with_token(CHECK_TOKEN)
-    }
-
-    pub fn no_token(&self) -> Caller<'_> {
-        Caller {
-            app: self,
-            authorization: None,
-            bearer: true,
-        }
-    }
-
-    pub fn with_token<'a>(&'a self, token: &'a str) -> Caller<'a> {
-        Caller {
-            app: self,
-            authorization: Some(token),
-            bearer: true,
-        }
-    }
-
-    /// Sends `Authorization: <header>` verbatim.
-    pub fn with_authorization<'a>(&'a self, header: &'a str) -> Caller<'a> {
-        Caller {
-            app: self,
-            authorization: Some(header),
-            bearer: false,
-        }
-    }
-
-    pub async fn send(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Answer {
-        self.admin().send(method, path, body).await
-    }
-
-    pub async fn get(&self, path: &str) -> Answer {
-        self.admin().get(path).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Answer {
-        self.admin().delete(path).await
-    }
-
-    pub async fn put(&self, path: &str, body: &Value) -> Answer {
-        self.admin().put(path, body).await
-    }
-
-    pub async fn put_empty(&self, path: &str) -> Answer {
-        self.admin().put_empty(path).await
-    }
-
-    pub async fn put_raw(&self, path: &str, raw: &str) -> Answer {
-        self.admin().put_raw(path, raw).await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
-        self.admin().post(path, body).await
-    }
-
-    pub async fn post_empty(&self, path: &str) -> Answer {
-        self.admin().post_empty(path).await
-    }
-
-    pub async fn request(&self, request: &str, body: &Value) -> Answer {
-        self.admin().request(request, body).await
-    }
-
-    /// [`Caller::assert_refusals`] with the admin token.
-    pub async fn assert_refusals<R: AsRef<str>>(&self, refusals: &[Refusal<'_, R>]) {
-        self.admin().assert_refusals(refusals).await;
-    }
-
-    /// [`TestApp::assert_refusals`], then asserts that `org` reads as before.
+    /// [`Caller::assert_refusals`], then asserts that `org` reads as before.
     pub async fn assert_refusals_change_nothing<R: AsRef<str>>(
         &self,
         org: &str,
