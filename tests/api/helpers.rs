@@ -363,7 +363,15 @@ impl TestApp {
     ) -> Value {
         let answer = self
             .as_check_token()
-            .get(&check_path(org, event, user, permission, scope))
+            .get(&scope.appended_to(
+                format!(
+                    "{}/check?user={}&permission={}",
+                    event_path(org, event),
+                    encode(user),
+                    encode(permission)
+                ),
+                '&',
+            ))
             .await;
         assert_eq!(answer.0, StatusCode::OK, "check {permission}: {answer:?}");
         answer.1
@@ -489,29 +497,18 @@ pub fn grant_path(
     scope.appended_to(base, '?')
 }
 
-pub fn check_path(
-    org: &str,
-    event: &str,
-    user: &str,
-    permission: &str,
-    scope: Scope<'_>,
-) -> String {
-    let base = format!(
-        "{}/check?user={}&permission={}",
-        event_path(org, event),
-        encode(user),
-        encode(permission)
-    );
-    scope.appended_to(base, '&')
-}
-
 /// Percent-encodes everything but ASCII letters, digits and `-._`, for query
 /// values (where `+` would otherwise read as a space).
 pub fn encode(value: &str) -> String {
+    encode_but(value, b"-._")
+}
+
+/// Percent-encodes everything but ASCII letters, digits and `keep`.
+pub fn encode_but(value: &str, keep: &[u8]) -> String {
     value
         .bytes()
         .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"-._".contains(&byte) {
+            if byte.is_ascii_alphanumeric() || keep.contains(&byte) {
                 (byte as char).to_string()
             } else {
                 format!("%{byte:02X}")

@@ -5,22 +5,14 @@ use proptest::test_runner::TestRunner;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, encode, spawn_app};
+use crate::helpers::{assert_error, encode, encode_but, spawn_app};
 
 const ID_PATTERN: &str = "[A-Za-z0-9._:@+-]{1,128}";
 
 /// Percent-encodes a path segment, leaving the id alphabet as it is (so a
 /// `+` reaches the server as a `+`).
 fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"._:@+-".contains(&byte) {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
+    encode_but(id, b"._:@+-")
 }
 
 /// `count` values drawn from `strategy`, the same ones on every run.
