@@ -13,39 +13,33 @@ async fn event_with_scopes() -> TestApp {
 #[actix_web::test]
 async fn granting_returns_201_and_the_grant_then_200_and_changes_nothing() {
     let app = event_with_scopes().await;
-    let grants = [
+    let grants = "/v1/orgs/acme/events/e1/users/amy/grants";
+    let update = json!({"permission": "Event.Update"});
+    let advance = json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "artist"});
+    let upload = json!({"permission": "Area.FileUpload", "area": "bar"});
+    let given = [
+        (format!("PUT {grants}/Event.Update"), NO_BODY, 201, update),
         (
-            "Event.Update",
-            Scope::Event,
-            json!({"permission": "Event.Update"}),
+            format!("PUT {grants}/Collaborator.AdvanceEdit?collaborator=artist"),
+            NO_BODY,
+            201,
+            advance,
         ),
         (
-            "Collaborator.AdvanceEdit",
-            Scope::Collaborator("artist"),
-            json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "artist"}),
-        ),
-        (
-            "Area.FileUpload",
-            Scope::Area("bar"),
-            json!({"permission": "Area.FileUpload", "area": "bar"}),
+            format!("PUT {grants}/Area.FileUpload?area=bar"),
+            NO_BODY,
+            201,
+            upload,
         ),
     ];
 
-    for (permission, scope, grant) in &grants {
-        let path = grant_path("acme", "e1", "amy", permission, *scope);
-        let answer = app.put_empty(&path).await;
-        assert_eq!(answer, (StatusCode::CREATED, grant.clone()), "{path}");
-    }
+    app.assert_answers(&given).await;
 
-    let given: Value = grants.iter().map(|(_, _, grant)| grant.clone()).collect();
+    let listed: Value = given.iter().map(|(.., grant)| grant.clone()).collect();
     let user = app.event_user("acme", "e1", "amy").await;
-    assert_eq!(sorted(&user["grants"]), sorted(&given));
-
-    for (permission, scope, grant) in grants {
-        let path = grant_path("acme", "e1", "amy", permission, scope);
-        let again = app.put_empty(&path).await;
-        assert_eq!(again, (StatusCode::OK, grant), "{path} again");
-    }
+    assert_eq!(sorted(&user["grants"]), sorted(&listed));
+    let again = given.map(|(request, body, _, grant)| (request, body, 200, grant));
+    app.assert_answers(&again).await;
     assert_eq!(app.event_user("acme", "e1", "amy").await, user);
 }
 

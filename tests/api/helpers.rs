@@ -180,6 +180,20 @@ impl Caller {
         self.send(method, path, body).await
     }
 
+    /// Sends every request of `exchanges` in turn and asserts each whole
+    /// answer; a failure names the request.
+    pub async fn assert_answers<R: AsRef<str>>(&self, exchanges: &[Exchange<R>]) {
+        for (request, body, status, expected) in exchanges {
+            let request = request.as_ref();
+            let (actual, answer) = self.request(request, body).await;
+            assert_eq!(
+                (actual.as_u16(), &answer),
+                (*status, expected),
+                "{request} {body}"
+            );
+        }
+    }
+
     /// Sends every request of `refusals` and asserts the error each is
     /// refused with; a failure names the request.
     pub async fn assert_refusals<R: AsRef<str>>(&self, refusals: &[Refusal<'_, R>]) {
@@ -191,6 +205,10 @@ impl Caller {
         }
     }
 }
+
+/// A request and the whole answer it must get: `"METHOD /path"`, its JSON
+/// body (or [`NO_BODY`]), the status and the answer's body.
+pub type Exchange<R> = (R, Value, u16, Value);
 
 /// A request the server must refuse: `"METHOD /path"`, its JSON body (or
 /// [`NO_BODY`]), and the status and error code of the refusal.
@@ -384,15 +402,8 @@ impl TestApp {
     pub async fn assert_checks(&self, org: &str, event: &str, rows: &[CheckRow<'_>]) {
         for (user, permission, scope, expected) in rows {
             let answer = self.check(org, event, user, permission, *scope).await;
-            let (reason, license) = match expected.split_once(' ') {
-                Some((reason, license)) => (reason, Some(license)),
-                None => (*expected, None),
-            };
-            assert_eq!(
-                (&answer["allowed"], &answer["reason"], &answer["license"]),
-                (&json!(reason == "granted"), &json!(reason), &json!(license)),
-                "check {user} {permission} on {scope:?} in {org}/{event}: {answer}"
-            );
+            let case = format!("check {user} {permission} on {scope:?} in {org}/{event}");
+            assert_decision(&case, &answer, expected);
         }
     }
 
@@ -536,6 +547,22 @@ pub fn assert_refused(case: &str, answer: &Answer, status: StatusCode, code: &st
     assert!(
         !message.trim().is_empty(),
         "{case}: error without a message: {body}"
+    );
+}
+
+/// Asserts a decision `{"allowed","reason","license"}` of the request named
+/// `case`, written `"reason license"` (`"no_license"` alone when there is
+/// none); only `granted` is allowed.
+#[track_caller]
+pub fn assert_decision(case: &str, answer: &Value, expected: &str) {
+    let (reason, license) = match expected.split_once(' ') {
+        Some((reason, license)) => (reason, Some(license)),
+        None => (expected, None),
+    };
+    assert_eq!(
+        (&answer["allowed"], &answer["reason"], &answer["license"]),
+        (&json!(reason == "granted"), &json!(reason), &json!(license)),
+        "{case}: {answer}"
     );
 }
 

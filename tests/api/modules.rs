@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, event_path, spawn_org, CheckRow, Scope, TestApp};
+use crate::helpers::{assert_error, event_path, spawn_org, CheckRow, Scope, TestApp, NO_BODY};
 
 fn collaborator_path(collaborator: &str) -> String {
     format!("{}/collaborators/{collaborator}", event_path("acme", "e1"))
@@ -21,70 +21,23 @@ async fn acme() -> TestApp {
 #[actix_web::test]
 async fn putting_a_collaborator_sets_its_name_and_modules_and_missing_keys_stay() {
     let app = acme().await;
-    let all_on = json!({"advancing": true, "schedule": true, "files": true});
+    let band = format!("PUT {}", collaborator_path("band"));
+    let modules = |advancing: bool, schedule: bool, files: bool| json!({"advancing": advancing, "schedule": schedule, "files": files});
+    let answer =
+        |id: &str, name: Value, modules: Value| json!({"id": id, "name": name, "modules": modules});
+    let named = json!("The Band");
+    let mut read = answer("band", named.clone(), modules(false, true, false));
+    read["users"] = json!([]);
 
-    let created = app.put_empty(&collaborator_path("band")).await;
-    assert_eq!(
-        created,
-        (
-            StatusCode::CREATED,
-            json!({"id": "band", "name": null, "modules": all_on})
-        )
-    );
-
-    let named = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"name": "The Band", "modules": {"advancing": false}}),
-        )
-        .await;
-    let advancing_off = json!({"advancing": false, "schedule": true, "files": true});
-    assert_eq!(
-        named,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": advancing_off})
-        )
-    );
-
-    let files_off = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"modules": {"files": false, "schedule": null}}),
-        )
-        .await;
-    let both_off = json!({"advancing": false, "schedule": true, "files": false});
-    assert_eq!(
-        files_off,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": both_off})
-        )
-    );
-
-    let read = app.get(&collaborator_path("band")).await;
-    assert_eq!(
-        read,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": both_off, "users": []})
-        )
-    );
-
-    let new_with_modules = app
-        .put(
-            &collaborator_path("crew"),
-            &json!({"modules": {"schedule": false}}),
-        )
-        .await;
-    assert_eq!(
-        new_with_modules,
-        (
-            StatusCode::CREATED,
-            json!({"id": "crew", "name": null,
-                   "modules": {"advancing": true, "schedule": false, "files": true}})
-        )
-    );
+    #[rustfmt::skip]
+    app.assert_answers(&[
+        (band.clone(), NO_BODY, 201, answer("band", json!(null), modules(true, true, true))),
+        (band.clone(), json!({"name": "The Band", "modules": {"advancing": false}}), 200, answer("band", named.clone(), modules(false, true, true))),
+        (band, json!({"modules": {"files": false, "schedule": null}}), 200, answer("band", named, modules(false, true, false))),
+        (format!("GET {}", collaborator_path("band")), NO_BODY, 200, read),
+        (format!("PUT {}", collaborator_path("crew")), json!({"modules": {"schedule": false}}), 201, answer("crew", json!(null), modules(true, false, true))),
+    ])
+    .await;
 }
 
 #[actix_web::test]

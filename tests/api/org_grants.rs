@@ -29,24 +29,29 @@ async fn acme() -> TestApp {
 async fn an_org_wide_grant_is_201_then_200_and_listed_in_the_catalogues_order() {
     let app = acme().await;
 
-    let created = app
-        .put_empty(&org_grant_path("acme", "pat", "Event.Update"))
-        .await;
-    assert_eq!(
-        created,
-        (StatusCode::CREATED, json!({"permission": "Event.Update"}))
-    );
-    let again = app
-        .put_empty(&org_grant_path("acme", "pat", "Event.Update"))
-        .await;
-    assert_eq!(
-        again,
-        (StatusCode::OK, json!({"permission": "Event.Update"}))
-    );
-    let view = app
-        .put_empty(&org_grant_path("acme", "pat", "Event.View"))
-        .await;
-    assert_eq!(view.0, StatusCode::CREATED, "{view:?}");
+    let update = json!({"permission": "Event.Update"});
+    let view = json!({"permission": "Event.View"});
+    app.assert_answers(&[
+        (
+            "PUT /v1/orgs/acme/users/pat/grants/Event.Update",
+            NO_BODY,
+            201,
+            update.clone(),
+        ),
+        (
+            "PUT /v1/orgs/acme/users/pat/grants/Event.Update",
+            NO_BODY,
+            200,
+            update,
+        ),
+        (
+            "PUT /v1/orgs/acme/users/pat/grants/Event.View",
+            NO_BODY,
+            201,
+            view,
+        ),
+    ])
+    .await;
 
     let listed = app
         .as_check_token()
