@@ -4,12 +4,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, spawn_event, ADMIN_TOKEN, CHECK_TOKEN, NO_BODY};
+use crate::helpers::{assert_error, spawn_event, spawn_org, ADMIN_TOKEN, CHECK_TOKEN, NO_BODY};
 
 #[actix_web::test]
 async fn a_request_without_a_valid_bearer_token_is_refused_401_before_anything_else() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     let before = app.org_state("acme").await;
     let admin_with_suffix = format!("{ADMIN_TOKEN}x");
     let prefix = &ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1];
@@ -109,8 +108,7 @@ async fn the_check_token_is_refused_403_on_every_write_after_the_route_and_befor
 /// comes first and whether or not either is valid.
 #[actix_web::test]
 async fn two_authorization_headers_are_refused_with_400_and_change_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     let before = app.org_state("acme").await;
     let admin = format!("Bearer {ADMIN_TOKEN}");
     let check = format!("Bearer {CHECK_TOKEN}");
@@ -149,8 +147,7 @@ async fn two_authorization_headers_are_refused_with_400_and_change_nothing() {
 
 #[actix_web::test]
 async fn the_check_token_may_call_every_read_only_route() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     let reader = app.as_check_token();
 
     for path in [

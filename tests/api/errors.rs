@@ -4,7 +4,9 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, assert_refused, spawn_app, spawn_event, ADMIN_TOKEN, NO_BODY};
+use crate::helpers::{
+    assert_error, assert_refused, spawn_app, spawn_event, spawn_org, ADMIN_TOKEN, NO_BODY,
+};
 
 #[actix_web::test]
 async fn unknown_routes_wrong_methods_and_bodies_that_are_not_json_objects_are_refused() {
@@ -75,8 +77,7 @@ async fn unknown_routes_wrong_methods_and_bodies_that_are_not_json_objects_are_r
 
 #[actix_web::test]
 async fn unknown_json_fields_are_ignored_everywhere() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
 
     let licenses = app
         .put(
@@ -109,8 +110,7 @@ async fn unknown_json_fields_are_ignored_everywhere() {
 
 #[actix_web::test]
 async fn deeply_nested_unknown_fields_are_skipped_without_harm() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
 
     let org = app
@@ -158,8 +158,7 @@ async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_just_under_i
 
 #[actix_web::test]
 async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
+    let app = spawn_event(2, &[], &[]).await;
     app.licenses("acme", json!({"org_standard": 1})).await;
     app.member("acme", "amy", Some("org_standard")).await;
     app.area("acme", "e1", "stage").await;

@@ -9,8 +9,7 @@ use crate::helpers::{
 
 #[actix_web::test]
 async fn creating_an_event_without_event_pro_returns_409_event_pro_required() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
 
     assert_no_event_without_event_pro(&app, "acme", "e1").await;
 }
@@ -75,8 +74,7 @@ async fn putting_an_event_returns_201_then_200_and_renames_it_or_changes_nothing
 
 #[actix_web::test]
 async fn getting_an_event_returns_its_slots_collaborators_and_areas_sorted() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"event_pro": 3})).await;
     let (status, _) = app
         .put("/v1/orgs/acme/events/e1", &json!({"name": "Summer Fest"}))
@@ -111,8 +109,7 @@ async fn getting_an_event_returns_its_slots_collaborators_and_areas_sorted() {
 
 #[actix_web::test]
 async fn events_stay_when_event_pro_drops_to_zero_but_no_new_one_can_be_made() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
 
     app.licenses("acme", json!({"event_pro": 0})).await;
 
@@ -200,8 +197,7 @@ async fn deleting_an_event_returns_204_and_removes_it() {
 
 #[actix_web::test]
 async fn an_event_made_again_after_deletion_starts_empty() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.collaborator("acme", "e1", "artist").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
@@ -309,10 +305,7 @@ async fn deleting_a_collaborator_or_area_returns_204_then_404() {
 
 #[actix_web::test]
 async fn deleting_an_area_drops_the_grants_scoped_to_it_only() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.area("acme", "e1", "bar").await;
-    app.area("acme", "e1", "stage").await;
+    let app = spawn_event(1, &[], &["bar", "stage"]).await;
     app.slot("acme", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
         .await;
@@ -403,11 +396,7 @@ async fn a_personal_owners_event_lookup_lists_only_events_with_their_slot() {
 
 #[actix_web::test]
 async fn reading_an_event_user_shows_license_collaborators_and_grants() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "vendor").await;
-    app.collaborator("acme", "e1", "artist").await;
-    app.area("acme", "e1", "bar").await;
+    let app = spawn_event(1, &["vendor", "artist"], &["bar"]).await;
     // a slot, to be on two collaborators
     app.slot("acme", "e1", "amy").await;
     app.attach_with("acme", "e1", "vendor", "amy", &["Collaborator.View"])
@@ -441,8 +430,7 @@ async fn reading_an_event_user_shows_license_collaborators_and_grants() {
 
 #[actix_web::test]
 async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
 
     let answer = app.get("/v1/orgs/acme/events/e1/users/nobody").await;
 
@@ -457,8 +445,7 @@ async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
 
 #[actix_web::test]
 async fn reading_an_event_user_shows_the_highest_license_they_have_there() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.licenses("acme", json!({"org_pro": 1, "org_standard": 1}))
         .await;
     app.collaborator("acme", "e1", "artist").await;
@@ -484,8 +471,7 @@ async fn reading_an_event_user_shows_the_highest_license_they_have_there() {
 
 #[actix_web::test]
 async fn org_standard_and_org_pro_seats_without_event_pro_cannot_create_an_event() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"org_standard": 2, "org_pro": 2}))
         .await;
     app.member("acme", "pat", Some("org_pro")).await;

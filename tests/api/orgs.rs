@@ -3,7 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, assert_refused, spawn_app, spawn_org, Scope, NO_BODY};
+use crate::helpers::{
+    assert_error, assert_refused, spawn_app, spawn_event, spawn_org, Scope, NO_BODY,
+};
 
 #[actix_web::test]
 async fn health_answers_200_status_ok_without_a_token() {
@@ -57,8 +59,7 @@ async fn putting_a_new_org_returns_201_and_the_empty_org_and_again_200_and_chang
 
 #[actix_web::test]
 async fn license_pools_are_set_to_what_is_sent_and_those_not_sent_stay() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.personal_org("solo", "ana").await;
     let pools = ["org_standard", "org_pro", "event_pro"];
     let mut last = (Value::Null, Value::Null);
@@ -271,8 +272,7 @@ async fn lowering_event_pro_below_slots_in_use_returns_409_licenses_in_use_listi
 
 #[actix_web::test]
 async fn a_blocked_pool_refuses_the_whole_licenses_change() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     let before = app.org_state("acme").await;
 
@@ -293,8 +293,7 @@ async fn a_blocked_pool_refuses_the_whole_licenses_change() {
 
 #[actix_web::test]
 async fn lowering_event_pro_to_the_busiest_events_use_is_accepted() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 5, &["e1"]).await;
+    let app = spawn_event(5, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.slot("acme", "e1", "bob").await;
 
@@ -309,8 +308,7 @@ async fn lowering_event_pro_to_the_busiest_events_use_is_accepted() {
 
 #[actix_web::test]
 async fn taking_a_snapshot_returns_200_with_the_file_on_disk_and_its_size() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
         .await;

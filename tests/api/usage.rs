@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, spawn_event, Scope, TestApp, NO_BODY};
+use crate::helpers::{assert_error, spawn_app, spawn_event, spawn_org, Scope, TestApp, NO_BODY};
 
 async fn usage(app: &TestApp, org: &str) -> Value {
     let answer = app
@@ -107,8 +107,7 @@ async fn event_pro_bought_above_use_is_advised_lower_to_the_busiest_event() {
 
 #[actix_web::test]
 async fn a_full_event_is_at_capacity_and_peaks_stay_after_slots_are_released() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
+    let app = spawn_event(2, &[], &[]).await;
     app.slot("acme", "e1", "a").await;
     app.slot("acme", "e1", "b").await;
     assert_eq!(
@@ -185,10 +184,7 @@ async fn producers_on_every_busy_event_are_advised_org_pro_only_when_it_costs_le
 
 #[actix_web::test]
 async fn needs_slot_idle_grants_and_refusals_are_advised_per_event() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
-    app.collaborator("acme", "e1", "c1").await;
-    app.collaborator("acme", "e1", "c2").await;
+    let app = spawn_event(2, &["c1", "c2"], &[]).await;
     // On two collaborators with a slot, then without it: no license.
     app.slot("acme", "e1", "sam").await;
     app.attach("acme", "e1", "c1", "sam").await;
@@ -442,8 +438,7 @@ async fn what_if_refuses_a_malformed_body_and_an_unknown_org() {
 
 #[actix_web::test]
 async fn prices_are_set_with_licenses_kept_when_missing_and_not_shown_on_the_org() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     let org = app
         .licenses(
             "acme",
@@ -466,8 +461,7 @@ async fn prices_are_set_with_licenses_kept_when_missing_and_not_shown_on_the_org
 
 #[actix_web::test]
 async fn prices_that_are_not_whole_numbers_up_to_a_billion_are_refused_and_change_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"prices": {"org_pro": 5}}))
         .await;
     let before = usage(&app, "acme").await;
