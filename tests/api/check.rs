@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_event, Scope, TestApp, NO_BODY};
+use crate::helpers::{assert_decision, spawn_app, spawn_event, Scope, TestApp, NO_BODY};
 
 const EVENT_PERMISSIONS: [&str; 7] = [
     "Event.Admin",
@@ -74,12 +74,9 @@ async fn assert_grant_covers(
             .iter()
             .any(|(p, s)| *p == permission && format!("{s:?}") == format!("{scope:?}"));
         let check = app.check("acme", "e1", "pro", permission, scope).await;
-        let reason = if expected { "granted" } else { "no_permission" };
-        assert_eq!(
-            (&check["allowed"], &check["reason"]),
-            (&json!(expected), &json!(reason)),
-            "{grant:?} covering {permission} on {scope:?}: {check}"
-        );
+        let decision = if expected { "granted" } else { "no_permission" };
+        let case = format!("{grant:?} covering {permission} on {scope:?}");
+        assert_decision(&case, &check, &format!("{decision} event_pro"));
     }
 }
 
@@ -269,9 +266,7 @@ async fn assert_a_slot_gives_event_pro(
 #[actix_web::test]
 async fn a_personal_orgs_owner_needs_a_slot_to_work_on_its_events() {
     let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    app.event("solo", "gig").await;
+    app.personal_org_with_events("solo", "ana", &["gig"]).await;
     app.grant("solo", "gig", "ana", "Event.Admin", Scope::Event)
         .await;
 

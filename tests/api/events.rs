@@ -133,17 +133,6 @@ async fn every_event_has_as_many_slots_as_event_pro_licenses() {
 }
 
 #[actix_web::test]
-async fn a_personal_org_with_event_pro_can_create_events() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-
-    app.event("solo", "gig").await;
-
-    assert_eq!(app.org("solo").await["events"], 1);
-}
-
-#[actix_web::test]
 async fn listing_events_returns_them_sorted_with_slots_used() {
     let app = spawn_app().await;
     app.org_with_events("acme", 2, &[]).await;
@@ -327,10 +316,13 @@ async fn deleting_an_area_drops_the_grants_scoped_to_it_only() {
     );
     // Making the area again does not bring the old grant back.
     app.area("acme", "e1", "bar").await;
-    let check = app
-        .check("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
-        .await;
-    crate::helpers::assert_check(&check, false, "no_permission", Some("event_pro"));
+    let edit = (
+        "amy",
+        "Area.ScheduleEdit",
+        Scope::Area("bar"),
+        "no_permission event_pro",
+    );
+    app.assert_checks("acme", "e1", &[edit]).await;
 }
 
 #[actix_web::test]
@@ -377,10 +369,8 @@ async fn a_users_event_lookup_lists_the_events_where_they_have_a_license_sorted(
 #[actix_web::test]
 async fn a_personal_owners_event_lookup_lists_only_events_with_their_slot() {
     let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    app.event("solo", "gig").await;
-    app.event("solo", "tour").await;
+    app.personal_org_with_events("solo", "ana", &["gig", "tour"])
+        .await;
     app.slot("solo", "tour", "ana").await;
 
     let answer = app.get("/v1/orgs/solo/users/ana/events").await;
@@ -490,4 +480,5 @@ async fn a_personal_org_without_event_pro_cannot_create_an_event_until_it_buys_o
     app.licenses("solo", json!({"event_pro": 1})).await;
     let created = app.put_empty("/v1/orgs/solo/events/gig").await;
     assert_eq!(created.0, StatusCode::CREATED, "{created:?}");
+    assert_eq!(app.org("solo").await["events"], 1);
 }

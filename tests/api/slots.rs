@@ -53,9 +53,7 @@ async fn a_slot_goes_to_anyone_without_org_pro_member_or_not() {
     app.seat_holder("acme", "org_pro", "boss").await;
     let deleted = app.delete("/v1/orgs/acme/members/boss").await;
     assert_eq!(deleted.0, StatusCode::NO_CONTENT);
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    app.event("solo", "gig").await;
+    app.personal_org_with_events("solo", "ana", &["gig"]).await;
 
     // Not a member, a deleted Org Pro member, a personal org's owner.
     for (org, event, user) in [

@@ -301,8 +301,8 @@ async fn what_if_releasing_a_slot_lists_who_loses_access_and_changes_nothing() {
     app.collaborator("acme", "e2", "c1").await;
     app.attach("acme", "e2", "c1", "g").await;
     app.member("acme", "x", None).await;
-    app.check("acme", "e1", "nobody", "Event.View", Scope::Event)
-        .await;
+    let refused = ("nobody", "Event.View", Scope::Event, "no_license");
+    app.assert_checks("acme", "e1", &[refused]).await;
     let state = app.org_state("acme").await;
     let before = usage(&app, "acme").await;
     let files = folder_bytes(&app);
