@@ -50,8 +50,7 @@ async fn a_request_without_a_valid_bearer_token_is_refused_401_before_anything_e
         app.with_authorization(header).assert_refusals(&read).await;
     }
     assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("new").await;
 }
 
 #[actix_web::test]
@@ -99,8 +98,7 @@ async fn the_check_token_is_refused_403_on_every_write_after_the_route_and_befor
         .await;
     assert_error(&bad_body, StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("new").await;
 }
 
 /// A proxy that appends its own `Authorization` header must not turn a

@@ -71,8 +71,7 @@ async fn unknown_routes_wrong_methods_and_bodies_that_are_not_json_objects_are_r
         .await;
     assert_error(&batch, StatusCode::BAD_REQUEST, "bad_request");
     assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("new").await;
 }
 
 #[actix_web::test]
@@ -149,8 +148,7 @@ async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_just_under_i
     let answer = app.put("/v1/orgs/big", &padded(1024 * 1024 + 1)).await;
 
     assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
-    let org = app.get("/v1/orgs/big").await;
-    assert_error(&org, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("big").await;
     // Just under one mebibyte is accepted.
     let (status, org) = app.put("/v1/orgs/big", &padded(1024 * 1024 - 100)).await;
     assert_eq!(status, StatusCode::CREATED, "{org}");

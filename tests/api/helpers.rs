@@ -229,6 +229,13 @@ impl TestApp {
         assert_eq!(self.org_state(org).await, before, "a refusal changed {org}");
     }
 
+    /// Asserts that `org` does not exist: whatever refused made none.
+    pub async fn assert_no_org(&self, org: &str) {
+        let request = format!("GET /v1/orgs/{org}");
+        let answer = self.request(&request, &NO_BODY).await;
+        assert_refused(&request, &answer, StatusCode::NOT_FOUND, "org_not_found");
+    }
+
     // --- building state (each asserts that the server accepted it) ---
 
     pub async fn team_org(&self, org: &str) {

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, assert_refused, spawn_event, NO_BODY};
+use crate::helpers::{assert_refused, spawn_event, NO_BODY};
 
 /// Every write route (and the reads that take a body or a query), each with
 /// a request wrong in its own form (`"METHOD /path"` with `{org}` and
@@ -59,8 +59,7 @@ async fn a_request_wrong_in_form_and_naming_a_missing_org_or_event_is_400() {
     }
 
     assert_eq!(app.org_state("acme").await, before);
-    let nobody = app.get("/v1/orgs/nobody").await;
-    assert_error(&nobody, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("nobody").await;
 }
 
 /// One request per route family, right in form, naming something missing.

@@ -149,8 +149,7 @@ async fn org_and_license_changes_that_break_a_rule_are_refused_and_change_nothin
     }
     let after = (app.org_state("acme").await, app.org_state("solo").await);
     assert_eq!(after, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("new").await;
 }
 
 #[actix_web::test]
