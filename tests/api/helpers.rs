@@ -238,25 +238,21 @@ impl TestApp {
 
     // --- building state (each asserts that the server accepted it) ---
 
+    /// `PUT`s `path` with `body` (or [`NO_BODY`]) and asserts that it made
+    /// what it names: `201`.
+    async fn create(&self, path: &str, body: &Value) {
+        let answer = self.request(&format!("PUT {path}"), body).await;
+        assert_eq!(answer.0, StatusCode::CREATED, "{path} {body}: {answer:?}");
+    }
+
     pub async fn team_org(&self, org: &str) {
-        let answer = self
-            .put(&format!("/v1/orgs/{org}"), &json!({"kind": "team"}))
-            .await;
-        assert_eq!(answer.0, StatusCode::CREATED, "create team org: {answer:?}");
+        let team = json!({"kind": "team"});
+        self.create(&format!("/v1/orgs/{org}"), &team).await;
     }
 
     pub async fn personal_org(&self, org: &str, owner: &str) {
-        let answer = self
-            .put(
-                &format!("/v1/orgs/{org}"),
-                &json!({"kind": "personal", "owner": owner}),
-            )
-            .await;
-        assert_eq!(
-            answer.0,
-            StatusCode::CREATED,
-            "create personal org: {answer:?}"
-        );
+        let personal = json!({"kind": "personal", "owner": owner});
+        self.create(&format!("/v1/orgs/{org}"), &personal).await;
     }
 
     /// Sets license pools; returns the org.
@@ -267,8 +263,7 @@ impl TestApp {
     }
 
     pub async fn event(&self, org: &str, event: &str) {
-        let answer = self.put_empty(&event_path(org, event)).await;
-        assert_eq!(answer.0, StatusCode::CREATED, "create event: {answer:?}");
+        self.create(&event_path(org, event), &NO_BODY).await;
     }
 
     /// A team org with `event_pro` slots and the given events.
@@ -313,39 +308,24 @@ impl TestApp {
     }
 
     pub async fn slot(&self, org: &str, event: &str, user: &str) {
-        let answer = self
-            .put_empty(&format!("{}/slots/{user}", event_path(org, event)))
-            .await;
-        assert_eq!(answer.0, StatusCode::CREATED, "assign slot: {answer:?}");
+        let path = format!("{}/slots/{user}", event_path(org, event));
+        self.create(&path, &NO_BODY).await;
     }
 
     pub async fn collaborator(&self, org: &str, event: &str, collaborator: &str) {
-        let answer = self
-            .put_empty(&format!(
-                "{}/collaborators/{collaborator}",
-                event_path(org, event)
-            ))
-            .await;
-        assert_eq!(
-            answer.0,
-            StatusCode::CREATED,
-            "create collaborator: {answer:?}"
-        );
+        let path = format!("{}/collaborators/{collaborator}", event_path(org, event));
+        self.create(&path, &NO_BODY).await;
     }
 
     pub async fn area(&self, org: &str, event: &str, area: &str) {
-        let answer = self
-            .put_empty(&format!("{}/areas/{area}", event_path(org, event)))
-            .await;
-        assert_eq!(answer.0, StatusCode::CREATED, "create area: {answer:?}");
+        let path = format!("{}/areas/{area}", event_path(org, event));
+        self.create(&path, &NO_BODY).await;
     }
 
     /// Attaches a user to a collaborator with the default grants.
     pub async fn attach(&self, org: &str, event: &str, collaborator: &str, user: &str) {
-        let answer = self
-            .put_empty(&attachment_path(org, event, collaborator, user))
-            .await;
-        assert_eq!(answer.0, StatusCode::CREATED, "attach: {answer:?}");
+        let path = attachment_path(org, event, collaborator, user);
+        self.create(&path, &NO_BODY).await;
     }
 
     /// Attaches a user to a collaborator with the given grants.
@@ -357,17 +337,9 @@ impl TestApp {
         user: &str,
         permissions: &[&str],
     ) {
-        let answer = self
-            .put(
-                &attachment_path(org, event, collaborator, user),
-                &json!({ "permissions": permissions }),
-            )
+        let path = attachment_path(org, event, collaborator, user);
+        self.create(&path, &json!({ "permissions": permissions }))
             .await;
-        assert_eq!(
-            answer.0,
-            StatusCode::CREATED,
-            "attach with {permissions:?}: {answer:?}"
-        );
     }
 
     pub async fn grant(
@@ -378,14 +350,8 @@ impl TestApp {
         permission: &str,
         scope: Scope<'_>,
     ) {
-        let answer = self
-            .put_empty(&grant_path(org, event, user, permission, scope))
-            .await;
-        assert_eq!(
-            answer.0,
-            StatusCode::CREATED,
-            "grant {permission}: {answer:?}"
-        );
+        let path = grant_path(org, event, user, permission, scope);
+        self.create(&path, &NO_BODY).await;
     }
 
     /// Asks the single check route; asserts it answered 200.
