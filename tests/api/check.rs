@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_decision, spawn_app, spawn_event, Scope, TestApp, NO_BODY};
+use crate::helpers::{spawn_app, spawn_event, CheckRow, Scope, TestApp, NO_BODY};
 
 const EVENT_PERMISSIONS: [&str; 7] = [
     "Event.Admin",
@@ -69,15 +69,25 @@ async fn assert_grant_covers(
     let everything = every_permission_on("c1", "a1")
         .into_iter()
         .chain(every_permission_on("c2", "a2"));
-    for (permission, scope) in everything {
-        let expected = covered
-            .iter()
-            .any(|(p, s)| *p == permission && format!("{s:?}") == format!("{scope:?}"));
-        let check = app.check("acme", "e1", "pro", permission, scope).await;
-        let decision = if expected { "granted" } else { "no_permission" };
-        let case = format!("{grant:?} covering {permission} on {scope:?}");
-        assert_decision(&case, &check, &format!("{decision} event_pro"));
-    }
+    let expected: Vec<(&str, Scope<'_>, String)> = everything
+        .map(|(permission, scope)| {
+            let is_covered = covered
+                .iter()
+                .any(|(p, s)| *p == permission && format!("{s:?}") == format!("{scope:?}"));
+            let decision = if is_covered {
+                "granted"
+            } else {
+                "no_permission"
+            };
+            (permission, scope, format!("{decision} event_pro"))
+        })
+        .collect();
+    let rows: Vec<CheckRow<'_>> = expected
+        .iter()
+        .map(|(permission, scope, decision)| ("pro", *permission, *scope, decision.as_str()))
+        .collect();
+    let after = format!("after granting {grant:?}:");
+    app.assert_checks_after(&after, "acme", "e1", &rows).await;
 }
 
 #[actix_web::test]

@@ -354,39 +354,30 @@ impl TestApp {
         self.create(&path, &NO_BODY).await;
     }
 
-    /// Asks the single check route; asserts it answered 200.
-    pub async fn check(
-        &self,
-        org: &str,
-        event: &str,
-        user: &str,
-        permission: &str,
-        scope: Scope<'_>,
-    ) -> Value {
-        let answer = self
-            .as_check_token()
-            .get(&scope.appended_to(
-                format!(
-                    "{}/check?user={}&permission={}",
-                    event_path(org, event),
-                    encode(user),
-                    encode(permission)
-                ),
-                '&',
-            ))
-            .await;
-        assert_eq!(answer.0, StatusCode::OK, "check {permission}: {answer:?}");
-        answer.1
-    }
-
     /// Asks the check route once a row and asserts each answer: a row is
     /// `(user, permission, scope, expected)` with `expected` written
     /// `"reason license"` (`"no_license"` alone when there is none); only
     /// `granted` is allowed. A failure names the row.
     pub async fn assert_checks(&self, org: &str, event: &str, rows: &[CheckRow<'_>]) {
+        self.assert_checks_after("", org, event, rows).await;
+    }
+
+    /// [`TestApp::assert_checks`] whose failures also name `after`, what the
+    /// checks follow.
+    pub async fn assert_checks_after(
+        &self,
+        after: &str,
+        org: &str,
+        event: &str,
+        rows: &[CheckRow<'_>],
+    ) {
         for (user, permission, scope, expected) in rows {
-            let answer = self.check(org, event, user, permission, *scope).await;
-            let case = format!("check {user} {permission} on {scope:?} in {org}/{event}");
+            let query = format!("user={}&permission={}", encode(user), encode(permission));
+            let path = format!("{}/check?{query}", event_path(org, event));
+            let path = scope.appended_to(path, '&');
+            let (status, answer) = self.as_check_token().get(&path).await;
+            let case = format!("{after} GET {path}");
+            assert_eq!(status, StatusCode::OK, "{case}: {answer}");
             assert_decision(&case, &answer, expected);
         }
     }
