@@ -79,8 +79,7 @@ pub async fn list(
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     EventPath { org, event }: EventPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -125,8 +124,7 @@ async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, 
             ),
 )]
 pub async fn delete(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     EventPath { org, event }: EventPath,
 ) -> Result<HttpResponse, ApiError> {
     ask_org(&state, &org, DeleteEvent(event))
@@ -149,8 +147,7 @@ pub async fn delete(
     ),
 )]
 pub async fn put_collaborator(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     CollaboratorPath { org, event, c }: CollaboratorPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -199,8 +196,7 @@ pub async fn get_collaborator(
     ),
 )]
 pub async fn delete_collaborator(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     CollaboratorPath { org, event, c }: CollaboratorPath,
 ) -> Result<HttpResponse, ApiError> {
     write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c))
@@ -218,8 +214,7 @@ pub async fn delete_collaborator(
             ),
 )]
 pub async fn put_area(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     AreaPath { org, event, a }: AreaPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -244,8 +239,7 @@ pub async fn put_area(
     ),
 )]
 pub async fn delete_area(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     AreaPath { org, event, a }: AreaPath,
 ) -> Result<HttpResponse, ApiError> {
     write_event(&state, &org, &event, EventCommand::DeleteArea(a))

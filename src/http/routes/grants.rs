@@ -57,8 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub async fn assign_slot(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
     let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
@@ -75,8 +74,7 @@ pub async fn assign_slot(
     ),
 )]
 pub async fn release_slot(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
     write_event(&state, &org, &event, EventCommand::ReleaseSlot(user))
@@ -102,8 +100,7 @@ pub async fn release_slot(
     ),
 )]
 pub async fn attach(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     path: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -139,8 +136,7 @@ pub async fn attach(
     ),
 )]
 pub async fn detach(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     AttachmentPath {
         org,
         event,
@@ -169,11 +165,7 @@ pub async fn detach(
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
     ),
 )]
-pub async fn grant(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: GrantPath,
-) -> Result<HttpResponse, ApiError> {
+pub async fn grant(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
     let view = GrantView::from(&path.permission);
     let grant = EventCommand::Grant(path.user, path.permission);
     let w = write_event(&state, &path.org, &path.event, grant).await?;
@@ -192,11 +184,7 @@ pub async fn grant(
                                       `grant_not_found`"),
     ),
 )]
-pub async fn revoke(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: GrantPath,
-) -> Result<HttpResponse, ApiError> {
+pub async fn revoke(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
     let revoke = EventCommand::Revoke(path.user, path.permission);
     write_event(&state, &path.org, &path.event, revoke)
         .await
@@ -217,8 +205,7 @@ pub async fn revoke(
     ),
 )]
 pub async fn grant_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgGrantPath {
         org,
         user,
@@ -245,8 +232,7 @@ pub async fn grant_org_wide(
     ),
 )]
 pub async fn revoke_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgGrantPath {
         org,
         user,

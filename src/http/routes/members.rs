@@ -39,8 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgUserPath { org, user }: OrgUserPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -103,8 +102,7 @@ pub async fn get(
     ),
 )]
 pub async fn delete(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
     ask_org(&state, &org, RemoveMember(user))

@@ -24,8 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// feature, for the tests of the panic policy; not in the document).
 #[cfg(feature = "fault-injection")]
 async fn panic(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     crate::http::wire::EventPath { org, event }: crate::http::wire::EventPath,
 ) -> Result<HttpResponse, ApiError> {
     let addr = state.registry.event(&org, &event)?;
@@ -90,7 +89,7 @@ pub async fn permissions() -> HttpResponse {
         (status = 503, description = "`unavailable`"),
     ),
 )]
-pub async fn snapshot(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn snapshot(Admin(state): Admin) -> Result<HttpResponse, ApiError> {
     let taken = state
         .snapshots
         .take(&state.registry)

@@ -38,8 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgPath { org: id }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -88,8 +87,7 @@ async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
     ),
 )]
 pub async fn put_licenses(
-    _: Admin,
-    state: web::Data<AppState>,
+    Admin(state): Admin,
     OrgPath { org: id }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
