@@ -26,5 +26,6 @@ mod modules;
 mod order;
 mod org_grants;
 mod orgs;
+mod revisions;
 mod slots;
 mod usage;
