@@ -52,7 +52,9 @@
 //! read in O(1) and a move costs O(events the member holds a slot on). A
 //! level scans the busy events (O(E)), counts for each candidate on an
 //! event at the maximum how many such events it covers, and keeps those
-//! candidates in a priority queue whose stale entries are refreshed when
+//! candidates in priority queues, one per cost of a move (there are at
+//! most two: with or without an Org Standard seat freed; within one cost
+//! the order is by count, then id), whose stale entries are refreshed when
 //! they surface (a candidate's count only falls, and with it its rank), so
 //! one level is O(E + H + q log q) for the `q` candidates on its events.
 //! The descent is O(L × (E + H + k log k)) at worst, each local pass
@@ -62,8 +64,10 @@
 //! `real_scale_*`). The plain form is kept as the tests' oracle
 //! (`swap/naive.rs`): both choose the same set.
 
+use std::collections::{BinaryHeap, HashMap};
+
 use super::{Advice, OrgUse};
-use crate::domain::{Id, OrgLicense};
+use crate::domain::{Id, IdHasher, OrgLicense};
 
 #[cfg(test)]
 mod naive;
@@ -131,31 +135,65 @@ pub(super) struct Problem {
 
 impl Problem {
     pub(super) fn new(org: &OrgUse) -> Problem {
-        let mut candidates: Vec<Id> = org
-            .events
-            .iter()
-            .flat_map(|e| e.holders.iter())
-            .filter(|u| matches!(org.members.get(*u), Some(l) if *l != Some(OrgLicense::OrgPro)))
-            .cloned()
-            .collect();
-        candidates.sort();
-        candidates.dedup();
-        let gain = candidates
-            .iter()
-            .map(|c| {
-                let standard = org.members.get(c) == Some(&Some(OrgLicense::OrgStandard));
-                i128::from(if standard { org.prices.org_standard } else { 0 })
-                    - i128::from(org.prices.org_pro)
-            })
-            .collect();
-        let mut events: Vec<Busy> = org
+        // Members without Org Pro by their place in id order (the map's
+        // order), found by hash: holders are looked up once each, and the
+        // candidates come out sorted without sorting ids.
+        let mut place: HashMap<&Id, usize, IdHasher> =
+            HashMap::with_capacity_and_hasher(org.members.len(), IdHasher::default());
+        place.extend(
+            org.members
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, l))| **l != Some(OrgLicense::OrgPro))
+                .map(|(i, (u, _))| (u, i)),
+        );
+        let mut holds = vec![false; org.members.len()];
+        let places: Vec<Vec<usize>> = org
             .events
             .iter()
             .map(|e| {
-                let mut mine: Vec<usize> = e
+                let mine: Vec<usize> = e
                     .holders
                     .iter()
-                    .filter_map(|u| candidates.binary_search(u).ok())
+                    .filter_map(|u| place.get(u).copied())
+                    .collect();
+                for &p in &mine {
+                    if let Some(h) = holds.get_mut(p) {
+                        *h = true;
+                    }
+                }
+                mine
+            })
+            .collect();
+        // Candidate index of each place (usize::MAX: not a candidate).
+        let mut index = vec![usize::MAX; org.members.len()];
+        let mut candidates = Vec::new();
+        let mut gain = Vec::new();
+        for ((p, (user, license)), _) in org
+            .members
+            .iter()
+            .enumerate()
+            .zip(&holds)
+            .filter(|(_, h)| **h)
+        {
+            if let Some(i) = index.get_mut(p) {
+                *i = candidates.len();
+            }
+            candidates.push(user.clone());
+            let standard = *license == Some(OrgLicense::OrgStandard);
+            gain.push(
+                i128::from(if standard { org.prices.org_standard } else { 0 })
+                    - i128::from(org.prices.org_pro),
+            );
+        }
+        let mut events: Vec<Busy> = org
+            .events
+            .iter()
+            .zip(places)
+            .map(|(e, places)| {
+                let mut mine: Vec<usize> = places
+                    .into_iter()
+                    .filter_map(|p| index.get(p).copied())
                     .collect();
                 mine.sort_unstable();
                 mine.dedup();
@@ -389,6 +427,20 @@ impl PartialOrd for Pick {
     }
 }
 
+/// A queue entry: `covers` above, then the first id (the larger key wins).
+fn queue_key(covers: u32, c: usize) -> u128 {
+    (u128::from(covers) << 64) | u128::from(u64::MAX - c as u64)
+}
+
+fn from_queue_key(key: u128) -> (u32, usize) {
+    let covers = u32::try_from(key >> 64).unwrap_or(0);
+    let low = u64::try_from(key & u128::from(u64::MAX)).unwrap_or(0);
+    (
+        covers,
+        usize::try_from(u64::MAX - low).unwrap_or(usize::MAX),
+    )
+}
+
 /// The heuristic's working state: a set, what is left on each busy event,
 /// and how many busy events have each count left (for `after` in O(1)).
 struct Descent<'a> {
@@ -407,6 +459,11 @@ struct Descent<'a> {
     /// Σ over unchosen candidates of max(0, gain + price(event_pro)): no
     /// superset of the chosen set saves more than its saving plus this.
     upside: i128,
+    /// The distinct costs of a move (−gain), ascending: a move costs one
+    /// of two amounts, with or without an Org Standard seat freed.
+    costs: Vec<i128>,
+    /// Per candidate, the index of its cost in `costs`.
+    cost_of: Vec<usize>,
 }
 
 impl<'a> Descent<'a> {
@@ -433,6 +490,14 @@ impl<'a> Descent<'a> {
             .iter()
             .map(|g| (g + problem.event_pro_price).max(0))
             .sum();
+        let mut costs: Vec<i128> = problem.gain.iter().map(|g| -g).collect();
+        costs.sort_unstable();
+        costs.dedup();
+        let cost_of = problem
+            .gain
+            .iter()
+            .map(|g| costs.binary_search(&-g).unwrap_or(0))
+            .collect();
         Descent {
             problem,
             held_by,
@@ -442,6 +507,8 @@ impl<'a> Descent<'a> {
             top,
             gain: 0,
             upside,
+            costs,
+            cost_of,
         }
     }
 
@@ -529,11 +596,11 @@ impl<'a> Descent<'a> {
     }
 
     /// Adds candidates until every event with `after` holders left has
-    /// lost one, each time the best [`Pick`] (ties to the first id), found
-    /// with a queue whose stale entries are refreshed when they come up (a
-    /// candidate's `covers` only falls, and with it its rank). False when
-    /// no candidate is left (never, while `after > floor`). `covers` is
-    /// all zeros on entry and on return.
+    /// lost one, each time the best [`Pick`] (ties to the first id): the
+    /// best of the tops of the queues, one per cost, whose stale entries
+    /// are refreshed when they come up (a candidate's `covers` only falls,
+    /// and with it its rank). False when no candidate is left (never, while
+    /// `after > floor`). `covers` is all zeros on entry and on return.
     fn lower_by_one(&mut self, after: u32, covers: &mut [u32], picks: &mut Vec<usize>) -> bool {
         let events = &self.problem.events;
         let mut unhit: Vec<bool> = self.left.iter().map(|&l| l == after).collect();
@@ -550,31 +617,47 @@ impl<'a> Descent<'a> {
                 }
             }
         }
-        let cost = |c: usize| -self.problem.gain.get(c).copied().unwrap_or(0);
-        let entry = |c: usize, covers: &[u32]| Pick {
-            covers: covers.get(c).copied().unwrap_or(0),
-            cost: cost(c),
-            candidate: c,
-        };
-        let mut queue: std::collections::BinaryHeap<Pick> =
-            queued.iter().map(|&c| entry(c, covers)).collect();
+        // One queue per cost: there the order is most covered first, then
+        // the first id, read from one integer.
+        let mut queues: Vec<BinaryHeap<u128>> = vec![BinaryHeap::new(); self.costs.len()];
+        for &c in &queued {
+            let cost = self.cost_of.get(c).copied().unwrap_or(0);
+            if let Some(queue) = queues.get_mut(cost) {
+                queue.push(queue_key(covers.get(c).copied().unwrap_or(0), c));
+            }
+        }
         let mut done = true;
         while to_hit > 0 {
-            let Some(top) = queue.pop() else {
+            let mut best: Option<Pick> = None;
+            for (queue, &cost) in queues.iter_mut().zip(&self.costs) {
+                while let Some(&key) = queue.peek() {
+                    let (n, c) = from_queue_key(key);
+                    let now = covers.get(c).copied().unwrap_or(0);
+                    if self.chosen.get(c) != Some(&false) || now != n {
+                        queue.pop();
+                        if now > 0 && self.chosen.get(c) == Some(&false) {
+                            queue.push(queue_key(now, c));
+                        }
+                        continue;
+                    }
+                    let pick = Pick {
+                        covers: n,
+                        cost,
+                        candidate: c,
+                    };
+                    if best.is_none_or(|b| pick > b) {
+                        best = Some(pick);
+                    }
+                    break;
+                }
+            }
+            let Some(Pick {
+                candidate: pick, ..
+            }) = best
+            else {
                 done = false;
                 break;
             };
-            let pick = top.candidate;
-            if self.chosen.get(pick) != Some(&false) {
-                continue;
-            }
-            let now = covers.get(pick).copied().unwrap_or(0);
-            if now != top.covers {
-                if now > 0 {
-                    queue.push(entry(pick, covers));
-                }
-                continue;
-            }
             self.toggle(pick);
             picks.push(pick);
             for &e in self.held_by.get(pick).map(Vec::as_slice).unwrap_or(&[]) {
@@ -623,15 +706,8 @@ impl<'a> Descent<'a> {
     }
 }
 
-/// Whether set `a` (sorted indices) beats `b`: larger saving, then fewer
-/// members, then the sorted list that comes first.
-pub(super) fn better(a_saving: i128, a: &[usize], b_saving: i128, b: &[usize]) -> bool {
-    a_saving > b_saving
-        || (a_saving == b_saving && (a.len() < b.len() || (a.len() == b.len() && a < b)))
-}
-
-/// `better`'s tie-break on bitmasks of the same saving: fewer members, then
-/// the set holding the lowest index where they differ.
+/// The tie-break (module doc) on bitmasks of the same saving: fewer
+/// members, then the set holding the lowest index where they differ.
 fn mask_first(a: u32, b: u32) -> bool {
     let (na, nb) = (a.count_ones(), b.count_ones());
     na < nb || (na == nb && a != b && a & (a ^ b) & (a ^ b).wrapping_neg() != 0)

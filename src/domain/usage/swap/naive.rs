@@ -2,7 +2,7 @@
 //! incremental one keeps up to date: the test oracle that both choose the
 //! same set.
 
-use super::{better, Pick, Problem, LOCAL_ROUNDS};
+use super::{Pick, Problem, LOCAL_ROUNDS};
 
 impl Problem {
     pub(in crate::domain::usage) fn candidate(&self, c: usize) -> &crate::domain::Id {
@@ -96,7 +96,7 @@ impl Naive<'_> {
                     cost: -self.problem.gain[c],
                     candidate: c,
                 };
-                if best.map_or(true, |b| pick.outranks(&b)) {
+                if best.is_none_or(|b| pick.outranks(&b)) {
                     best = Some(pick);
                 }
             }
@@ -137,4 +137,11 @@ impl Naive<'_> {
         }
         set
     }
+}
+
+/// Whether set `a` (sorted indices) beats `b`: larger saving, then fewer
+/// members, then the sorted list that comes first.
+fn better(a_saving: i128, a: &[usize], b_saving: i128, b: &[usize]) -> bool {
+    a_saving > b_saving
+        || (a_saving == b_saving && (a.len() < b.len() || (a.len() == b.len() && a < b)))
 }
