@@ -373,46 +373,60 @@ fn brute_force(org: &OrgUse) -> (i128, Vec<Id>) {
     best
 }
 
-fn small_org() -> impl Strategy<Value = OrgUse> {
-    let license = prop_oneof![
+fn any_license() -> impl Strategy<Value = Option<OrgLicense>> {
+    prop_oneof![
         Just(None),
         Just(Some(OrgLicense::OrgStandard)),
         Just(Some(OrgLicense::OrgPro)),
-    ];
+    ]
+}
+
+/// Users `u00`, `u01`, … one per license, then `x…` (never members);
+/// `member(i)` says which of the first are members; event `n`'s holders
+/// are the users `i` with `holds[n][i]`.
+fn org_of(
+    licenses: &[Option<OrgLicense>],
+    member: impl Fn(usize) -> bool,
+    holds: &[Vec<bool>],
+    (s, p, e): (u64, u64, u64),
+) -> OrgUse {
+    let user = |i: usize| {
+        id(&if i < licenses.len() {
+            format!("u{i:02}")
+        } else {
+            format!("x{i}")
+        })
+    };
+    OrgUse {
+        pools: pools(3, 3, 8),
+        prices: prices(s, p, e),
+        members: licenses
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| member(*i))
+            .map(|(i, l)| (user(i), *l))
+            .collect(),
+        events: holds
+            .iter()
+            .enumerate()
+            .map(|(n, holds)| EventUse {
+                holders: (0..holds.len()).filter(|&i| holds[i]).map(user).collect(),
+                ..event(&format!("e{n}"), &[])
+            })
+            .collect(),
+    }
+}
+
+fn small_org() -> impl Strategy<Value = OrgUse> {
     (
-        proptest::collection::vec(license, 12),
+        proptest::collection::vec(any_license(), 12),
         proptest::collection::vec(proptest::collection::vec(any::<bool>(), 14), 0..=6),
         (0u64..40, 0u64..40, 0u64..40),
     )
-        .prop_map(|(licenses, events, (s, p, e))| {
+        .prop_map(|(licenses, events, prices)| {
             // Users u00..u11 may be members (with a license or none);
             // x12, x13 are never members.
-            let members: BTreeMap<Id, Option<OrgLicense>> = licenses
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % 6 != 5)
-                .map(|(i, l)| (id(&format!("u{i:02}")), *l))
-                .collect();
-            let user = |i: usize| {
-                id(&if i < 12 {
-                    format!("u{i:02}")
-                } else {
-                    format!("x{i}")
-                })
-            };
-            OrgUse {
-                pools: pools(3, 3, 8),
-                prices: prices(s, p, e),
-                members,
-                events: events
-                    .iter()
-                    .enumerate()
-                    .map(|(n, holds)| EventUse {
-                        holders: (0..holds.len()).filter(|&i| holds[i]).map(user).collect(),
-                        ..event(&format!("e{n}"), &[])
-                    })
-                    .collect(),
-            }
+            org_of(&licenses, |i| i % 6 != 5, &events, prices)
         })
 }
 
@@ -470,45 +484,17 @@ proptest! {
 /// Orgs with more candidates than the exact search takes, for the
 /// heuristic: up to 60 members and 4 non-members on up to 12 events.
 fn medium_org() -> impl Strategy<Value = OrgUse> {
-    let license = prop_oneof![
-        Just(None),
-        Just(Some(OrgLicense::OrgStandard)),
-        Just(Some(OrgLicense::OrgPro)),
-    ];
     (
-        proptest::collection::vec(license, 20..=60),
+        proptest::collection::vec(any_license(), 20..=60),
         proptest::collection::vec(proptest::collection::vec(0u8..4, 64), 1..=12),
         (0u64..40, 0u64..40, 0u64..200),
     )
-        .prop_map(|(licenses, events, (s, p, e))| {
-            let members = licenses
+        .prop_map(|(licenses, events, prices)| {
+            // Each user holds a slot with probability ¼.
+            let holds: Vec<Vec<bool>> = events
                 .iter()
-                .enumerate()
-                .map(|(i, l)| (id(&format!("u{i:02}")), *l))
+                .map(|e| e[..licenses.len() + 4].iter().map(|r| *r == 0).collect())
                 .collect();
-            let user = |i: usize| {
-                id(&if i < licenses.len() {
-                    format!("u{i:02}")
-                } else {
-                    format!("x{i}")
-                })
-            };
-            OrgUse {
-                pools: pools(3, 3, 8),
-                prices: prices(s, p, e),
-                members,
-                events: events
-                    .iter()
-                    .enumerate()
-                    .map(|(n, holds)| EventUse {
-                        // Each user holds a slot with probability ¼.
-                        holders: (0..licenses.len() + 4)
-                            .filter(|&i| holds[i] == 0)
-                            .map(user)
-                            .collect(),
-                        ..event(&format!("e{n}"), &[])
-                    })
-                    .collect(),
-            }
+            org_of(&licenses, |_| true, &holds, prices)
         })
 }
