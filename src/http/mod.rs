@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
+pub mod revision;
 mod routes;
 pub mod wire;
 
@@ -19,6 +20,7 @@ use crate::actors::snapshotter::Snapshots;
 use crate::actors::Registry;
 
 pub use error::ApiError;
+pub(crate) use routes::fast;
 
 /// Request bodies above this are refused with `413 payload_too_large`.
 pub const MAX_BODY: usize = 1 << 20;
@@ -37,6 +39,11 @@ pub struct AppState {
 /// Mounts every route and the JSON errors for what matches none.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     routes::configure(cfg);
+}
+
+/// `204 No Content`, for a change that answers nothing else.
+pub fn no_content<T>(_: T) -> HttpResponse {
+    HttpResponse::NoContent().finish()
 }
 
 /// `201 Created` for a new thing, `200 OK` for one that existed.

@@ -6,6 +6,7 @@
 
 pub(crate) mod checks;
 pub(crate) mod events;
+pub(crate) mod fast;
 pub(crate) mod grants;
 pub(crate) mod members;
 pub(crate) mod meta;
@@ -21,14 +22,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PayloadConfig::new(super::MAX_BODY))
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::bad_request(format!("the query string is not valid: {e}")).into()
-        }))
-        .app_data(web::PathConfig::default().error_handler(|e, _| {
-            ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "invalid_id",
-                format!("a path segment is not valid: {e}"),
-            )
-            .into()
         }))
         // The check is most of the traffic: one pattern to match, not three.
         .configure(checks::configure)
