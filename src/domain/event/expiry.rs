@@ -22,7 +22,7 @@ impl Event {
     pub fn plan_expiry(&self, now: Timestamp) -> Expiring {
         let mut next = None;
         let mut slots = Vec::new();
-        for (user, expires) in &self.slots {
+        for (user, expires) in self.slots.iter() {
             match expires.time() {
                 Some(_) if !expires.live_at(now) => slots.push(user.clone()),
                 t => next = earliest(next, t),

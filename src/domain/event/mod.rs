@@ -5,9 +5,11 @@ mod check;
 mod expiry;
 mod plan;
 mod reads;
+mod slots;
 mod v1;
 
 pub use expiry::Expiring;
+pub use slots::Slots;
 pub use v1::{EventV1, EventV2};
 
 use std::collections::BTreeMap;
@@ -157,7 +159,7 @@ pub struct Event {
     areas: BTreeMap<Id, Option<String>>,
     /// Users holding an Event Pro slot here, each until when. A hash map:
     /// every check asks it, listings (which sort) are rare.
-    slots: IdMap<Expiry>,
+    slots: Slots,
     /// Free collaborator access: user → the collaborators they are attached
     /// to (one, unless they hold or held a slot or Org Pro).
     attachments: IdMap<Attachments>,
@@ -205,12 +207,12 @@ impl Event {
     }
 
     fn live_slots(&self, now: Timestamp) -> impl Iterator<Item = (&Id, &Expiry)> {
-        self.slots.iter().filter(move |(_, e)| e.live_at(now))
+        self.slots.live(now)
     }
 
     /// The slots in use at `now`.
     pub fn slots_used(&self, now: Timestamp) -> u32 {
-        u32::try_from(self.live_slots(now).count()).unwrap_or(u32::MAX)
+        self.slots.used(now)
     }
 
     /// The slots held, expired or not (what the state holds until the
