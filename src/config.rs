@@ -27,6 +27,23 @@ pub enum Command {
         #[command(subcommand)]
         command: SnapshotCommand,
     },
+    /// Work with a cluster file (SPEC §5).
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Print the HAProxy configuration that routes to the cluster's shards.
+    Haproxy {
+        /// The cluster file (TOML).
+        file: PathBuf,
+        /// Where HAProxy listens for clients.
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        bind: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

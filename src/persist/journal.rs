@@ -76,6 +76,19 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> JournalError + '_ {
     }
 }
 
+/// Appends one frame, `len | crc32 | seq | body` (the checksum over `seq`
+/// and `body`), to `out`. `len` is `body.len()`, checked by the caller.
+pub(crate) fn encode_frame(out: &mut Vec<u8>, len: u32, seq: Seq, body: &[u8]) {
+    let seq_bytes = seq.to_le_bytes();
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&seq_bytes);
+    crc.update(body);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    out.extend_from_slice(&seq_bytes);
+    out.extend_from_slice(body);
+}
+
 pub fn segment_path(dir: &Path, segment: u64) -> PathBuf {
     dir.join(format!("journal-{segment:020}.log"))
 }
@@ -200,14 +213,7 @@ impl Journal {
         }
         let seq = p.next_seq;
         p.next_seq += 1;
-        let seq_bytes = seq.to_le_bytes();
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&seq_bytes);
-        crc.update(&body);
-        p.buf.extend_from_slice(&len.to_le_bytes());
-        p.buf.extend_from_slice(&crc.finalize().to_le_bytes());
-        p.buf.extend_from_slice(&seq_bytes);
-        p.buf.extend_from_slice(&body);
+        encode_frame(&mut p.buf, len, seq, &body);
         drop(p);
         self.shared.wake.notify_one();
         Ok(seq)
