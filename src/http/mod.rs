@@ -19,6 +19,7 @@ use crate::actors::snapshotter::Snapshots;
 use crate::actors::Registry;
 
 pub use error::ApiError;
+pub(crate) use routes::fast;
 
 /// Request bodies above this are refused with `413 payload_too_large`.
 pub const MAX_BODY: usize = 1 << 20;

@@ -7,6 +7,7 @@
 //! are written at `debug` (or one in `--log-sample` of them at `info`):
 //! formatting a line costs about as much as answering the check.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,13 +36,25 @@ fn request_id(req: &ServiceRequest) -> HeaderValue {
         Some(v) => v.clone(),
         None => {
             // `<pid>-<n>` in hex; the pid is read once, not by a system
-            // call on every request.
-            static PREFIX: OnceLock<String> = OnceLock::new();
-            let prefix = PREFIX.get_or_init(|| format!("{:x}-", std::process::id()));
+            // call on every request, and no formatting machinery runs.
+            static PID: OnceLock<u32> = OnceLock::new();
+            let pid = *PID.get_or_init(std::process::id);
             let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let id = format!("{prefix}{n:x}");
-            HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+            let mut id = Vec::with_capacity(26);
+            push_hex(&mut id, u64::from(pid));
+            id.push(b'-');
+            push_hex(&mut id, n);
+            HeaderValue::from_bytes(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
         }
+    }
+}
+
+/// `n` in lower-case hex, without leading zeros.
+fn push_hex(out: &mut Vec<u8>, n: u64) {
+    let nibbles = (64 - n.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..nibbles).rev() {
+        let digit = char::from_digit(((n >> (i * 4)) & 0xf) as u32, 16).unwrap_or('0');
+        out.push(digit as u8);
     }
 }
 
@@ -127,6 +140,16 @@ pub fn is_read(method: &Method, route: &str) -> bool {
     }
 }
 
+/// The route a request matched, as its pattern. The check, answered before
+/// the router, is recognized without matching the route table again.
+fn route_of(req: &actix_web::HttpRequest) -> Cow<'static, str> {
+    if super::fast::check_ids(req.path()).is_some() {
+        return Cow::Borrowed(super::fast::CHECK);
+    }
+    req.match_pattern()
+        .map_or(Cow::Borrowed("unmatched"), Cow::Owned)
+}
+
 /// One request line at the given level.
 macro_rules! request_line {
     ($level:expr, $id:expr, $method:expr, $route:expr, $status:expr, $elapsed:expr) => {
@@ -165,10 +188,7 @@ pub async fn observe(
         .map_or_else(RequestLog::default, |p| *p.get_ref());
     let mut res = next.call(req).await?;
     let elapsed = started.elapsed();
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_string());
+    let route = route_of(res.request());
     let status = res.status().as_u16();
     record(method_label, &route, status, elapsed.as_secs_f64());
     if policy.at_info(is_read(&method, &route), status, elapsed) {
@@ -197,6 +217,26 @@ mod tests {
             "a slow read"
         );
         assert!(!log.at_info(true, 200, FAST), "a fast successful read");
+    }
+
+    #[test]
+    fn hex_is_written_as_format_writes_it() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            255,
+            4096,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = Vec::new();
+            push_hex(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{n:x}"));
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::{read, resource};
 
 /// The single check, at the top of the table: one pattern to match.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/orgs/{org}/events/{event}/check", "GET").route(web::get().to(check)));
+    cfg.service(resource(super::fast::CHECK, "GET").route(web::get().to(check)));
 }
 
 /// Under `/v1/orgs/{org}`.
@@ -45,11 +45,10 @@ fn count_check(d: &Decision) {
     tally.record();
 }
 
-/// A segment of the matched path, percent-decoded as `web::Path` does, but
-/// copied only when it holds an escape. Absent or not UTF-8 once decoded,
-/// it reads as `""`, which `Id::parse` refuses.
-fn path_part<'a>(req: &'a HttpRequest, name: &str) -> Cow<'a, str> {
-    let raw = req.match_info().get(name).unwrap_or("");
+/// A path segment, percent-decoded as `web::Path` does, but copied only
+/// when it holds an escape. Not UTF-8 once decoded, it reads as `""`, which
+/// `Id::parse` refuses.
+fn decoded(raw: &str) -> Cow<'_, str> {
     percent_encoding::percent_decode_str(raw)
         .decode_utf8()
         .unwrap_or_default()
@@ -117,8 +116,20 @@ fn check_of(
     security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    no_body_over_limit(&req)?;
-    let [org, event] = ids([&path_part(&req, "org"), &path_part(&req, "event")])?;
+    let raw = |name| req.match_info().get(name).unwrap_or("");
+    answer(&state, &req, raw("org"), raw("event")).await
+}
+
+/// The single check, given the raw (still percent-encoded) `{org}` and
+/// `{event}` segments: from the route table or from [`super::fast`].
+pub async fn answer(
+    state: &AppState,
+    req: &HttpRequest,
+    org: &str,
+    event: &str,
+) -> Result<HttpResponse, ApiError> {
+    no_body_over_limit(req)?;
+    let [org, event] = ids([&decoded(org), &decoded(event)])?;
     let q = CheckQuery::parse(req.query_string())?;
     let missing = |name: &str| {
         ApiError::bad_request(format!(
@@ -141,7 +152,7 @@ pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         permission,
         scope,
     };
-    let decision = ask_event(&state, &org, &event, check).await?;
+    let decision = ask_event(state, &org, &event, check).await?;
     count_check(&decision);
     Ok(decision_answer(&decision))
 }

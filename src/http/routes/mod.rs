@@ -6,6 +6,7 @@
 
 pub(crate) mod checks;
 pub(crate) mod events;
+pub(crate) mod fast;
 pub(crate) mod grants;
 pub(crate) mod members;
 pub(crate) mod meta;
