@@ -194,7 +194,7 @@ fn actors(c: &mut Criterion) {
             org.clone(),
             ev.clone(),
             event,
-            journal.clone(),
+            journal.clone().into(),
             Arc::new(Stats::default()),
         );
         actor.start()

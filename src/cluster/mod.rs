@@ -6,8 +6,20 @@
 //! the proxy sends every request for an org to the replicas of its shard.
 //! See `docs/CLUSTER.md`.
 
+// openraft's traits fix the error types (`StorageError`, `RPCError`), which
+// are large; its own examples allow this too.
+#![allow(clippy::result_large_err)]
+
 pub mod file;
+pub mod gate;
 pub mod haproxy;
+pub mod log_store;
+pub mod machine;
+pub mod network;
+pub mod node;
+pub mod proposer;
+pub mod serve;
+pub mod types;
 
 pub use file::{Cluster, ClusterError, Node};
 

@@ -26,6 +26,7 @@ use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 use super::codec::{self, CodecError, HEADER_LEN, JOURNAL_MAGIC};
+pub(crate) use super::segment::{frame_at, valid_frame_after};
 pub use super::segment::{read_segment, SegmentError, SegmentRead};
 use super::{Record, Seq};
 
@@ -59,6 +60,10 @@ pub enum JournalError {
          shutdown writes everything held in memory back into the folder"
     )]
     FolderGone { path: PathBuf },
+    /// In a cluster: the shard's Raft log did not take or commit the
+    /// record (this node does not, or no longer, lead the shard).
+    #[error("{0}")]
+    Replicated(String),
     #[error("journal segment {path} already exists and holds records")]
     SegmentExists { path: PathBuf },
 }
