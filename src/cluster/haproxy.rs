@@ -13,9 +13,11 @@
 //!   another server (`retry-on`, `option redispatch 1`); request bodies are
 //!   buffered (`option http-buffer-request`) so writes with a body are
 //!   retried too. Every write is a `PUT` or `DELETE`, so a retry is safe.
-//! - `http-reuse never`: a server connection is never shared between client
-//!   connections, so a dying server never takes down a client connection it
-//!   was not serving, and what it was serving is retried.
+//! - `option http-server-close` and `http-reuse never`: each request has a
+//!   server connection of its own, never kept nor shared, so a dying server
+//!   fails a connection or a request of its own, which is retried: HAProxy
+//!   never has to close a client's connection without an answer (which it
+//!   does when a kept-alive server connection fails under a request).
 //! - Other routes (`/health`, `/v1/permissions`, `/v1/cluster`, …) go to any
 //!   live node.
 
@@ -53,10 +55,17 @@ defaults
     timeout http-request 10s
     timeout http-keep-alive 60s
     timeout queue 5s
+    # A health check may take this long (a loaded node answers late).
+    timeout check 2s
     option http-buffer-request
     retries {RETRIES}
     option redispatch 1
     retry-on conn-failure empty-response junk-response 503
+    # One server connection per request, never kept or shared: a server
+    # that dies then fails a connection or a request of its own, which is
+    # retried above, instead of an idle kept connection whose failure
+    # HAProxy can only pass on by closing the client's connection.
+    option http-server-close
     http-reuse never
     default-server inter {CHECK_INTERVAL_MS}ms fastinter {CHECK_INTERVAL_MS}ms downinter {CHECK_INTERVAL_MS}ms fall 1 rise 1
 
@@ -133,6 +142,7 @@ mod tests {
             "retry-on conn-failure empty-response junk-response 503",
             "option redispatch 1",
             "http-reuse never",
+            "option http-server-close",
         ] {
             assert!(cfg.contains(needed), "{needed}");
         }

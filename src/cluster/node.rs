@@ -198,10 +198,7 @@ impl ClusterNode {
 
     /// Whether this node has its actors up for `shard` (it leads it).
     pub fn leads(&self, shard: u32) -> bool {
-        self.shards
-            .slot(shard)
-            .and_then(Slot::current)
-            .is_some_and(|p| !p.is_failed())
+        self.shards.slot(shard).is_some_and(Slot::serving)
     }
 
     pub fn shutdown(&self) {
@@ -272,6 +269,7 @@ async fn control(
                     registry.retire(in_shard);
                     slot.begin(raft.clone(), shard, term);
                     registry.adopt(committed(state));
+                    slot.open();
                     tracing::info!(shard, term, ?applied, "leading the shard");
                     continue;
                 }

@@ -18,6 +18,7 @@
 //! the committed state at the next leadership.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use futures_util::future::BoxFuture;
@@ -213,6 +214,9 @@ pub struct Slot {
     /// The newest generations, the current one included.
     kept: Mutex<VecDeque<Arc<Proposer>>>,
     next_generation: Mutex<u64>,
+    /// Set once the current generation's actors are all started: only then
+    /// are requests let in (an org must never look missing meanwhile).
+    serving: AtomicBool,
 }
 
 impl Slot {
@@ -244,8 +248,20 @@ impl Slot {
         p
     }
 
+    /// Lets requests in: the current generation's actors are started.
+    pub fn open(&self) {
+        self.serving.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether requests are let in: a generation is current, has its
+    /// actors, and has not failed.
+    pub fn serving(&self) -> bool {
+        self.serving.load(Ordering::SeqCst) && self.current().is_some_and(|p| !p.is_failed())
+    }
+
     /// Ends the current generation, if any.
     pub fn end(&self, why: &str) -> bool {
+        self.serving.store(false, Ordering::SeqCst);
         let old = self
             .current
             .write()
