@@ -7,7 +7,10 @@
 # Settings (environment): CONNS ("16 64"), DURATION (seconds per run),
 # ROUNDS (alternating rounds per connection count), USERS (150),
 # GATEHOUSE_BIN (a server binary to measure instead of this tree's release
-# build), KEEP_TMP=1 (keep the folders and logs).
+# build), PG_VIA (tcp: pgbench connects to 127.0.0.1 as oha does to
+# Gatehouse, the default; socket: through PostgreSQL's Unix socket, which
+# skips the TCP stack that every HTTP request pays), KEEP_TMP=1 (keep the
+# folders and logs).
 #
 # The data, loaded into both: one event `show` with an area `main-stage`
 # and a collaborator `band`; USERS users u0…u149, each with an Event Pro
@@ -54,6 +57,8 @@ else
     ROUNDS=${ROUNDS:-2}
 fi
 USERS=${USERS:-150}
+PG_VIA=${PG_VIA:-tcp}
+case "$PG_VIA" in tcp | socket) ;; *) echo "PG_VIA is tcp or socket, not $PG_VIA" >&2; exit 1 ;; esac
 ADMIN_TOKEN=compare-admin-token
 CHECK_TOKEN=compare-check-token
 BIN=${GATEHOUSE_BIN:-$ROOT/target/release/gatehouse}
@@ -245,8 +250,10 @@ EOF
 # pg NAME CONNS SCRIPT WRITES_PER_TX: one pgbench run.
 pg() {
     local name=$1 c=$2 script=$3 per=$4
+    local host=127.0.0.1
+    [ "$PG_VIA" = tcp ] || host=$PGDIR
     "${AS_PG[@]}" "$PG/pgbench" -n -M prepared -c "$c" -j 2 -T "$DURATION" -f "$script" \
-        -h "$PGDIR" -p "$PG_PORT" -U bench bench >"$PGDIR/pgbench.out" 2>"$PGDIR/pgbench.err" \
+        -h "$host" -p "$PG_PORT" -U bench bench >"$PGDIR/pgbench.out" 2>"$PGDIR/pgbench.err" \
         || { cat "$PGDIR/pgbench.err" "$PGDIR/pgbench.out" >&2; die "pgbench failed ($name)"; }
     python3 - "$PGDIR/pgbench.out" "$name" "$c" "$per" "$RES" <<'EOF'
 import re, sys
@@ -282,10 +289,11 @@ for c in $CONNS; do
 done
 
 # --- report -----------------------------------------------------------------------------
-python3 - "$RES" "$CONNS" "$DURATION" "$ROUNDS" "$USERS" "$(nproc)" <<'EOF'
+python3 - "$RES" "$CONNS" "$DURATION" "$ROUNDS" "$USERS" "$(nproc)" "$PG_VIA" <<'EOF'
 import statistics as st, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 conns, duration, rounds, users, cores = sys.argv[2].split(), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+via = "TCP on 127.0.0.1, as oha reaches Gatehouse" if sys.argv[7] == "tcp" else "its Unix socket"
 def mean(name, c, col=2):
     xs = [float(r[col]) for r in rows if r[0] == name and r[1] == c]
     return st.mean(xs) if xs else 0.0
@@ -305,4 +313,5 @@ for c in conns:
 print()
 print("PostgreSQL's check is one prepared query per transaction; its writes count each durable commit")
 print("(a claim and a release are two). Gatehouse's checks are HTTP requests through the full server.")
+print(f"pgbench reached PostgreSQL through {via}.")
 EOF

@@ -10,7 +10,10 @@ use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, ResponseError};
 
+use actix_web::web::Data;
+
 use super::error::ApiError;
+use super::AppState;
 
 /// Routes anyone may call.
 pub const PUBLIC: [&str; 4] = ["/health", "/metrics", "/openapi.json", "/ui"];
@@ -88,21 +91,25 @@ pub async fn authenticate(
     }
 }
 
-/// Present in a handler's arguments, it admits only the admin token. The
+/// Present in a handler's arguments, it admits only the admin token, and
+/// hands the handler the server's state, as every write needs it. The
 /// token is compared again rather than passed on from the middleware in the
 /// request's extensions: a comparison costs less than the extension map.
-pub struct Admin;
+pub struct Admin(pub Data<AppState>);
 
 impl FromRequest for Admin {
     type Error = ApiError;
     type Future = Ready<Result<Admin, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(match role_of(req.app_data(), req.headers()) {
+        let state = req.app_data::<Data<AppState>>();
+        ready(match (role_of(state, req.headers()), state) {
             // Every write takes this, so its body's declared length is
             // checked here, after the token's rights, also where the route
             // reads no body.
-            Some(Role::Admin) => super::body::no_body_over_limit(req).map(|()| Admin),
+            (Some(Role::Admin), Some(state)) => {
+                super::body::no_body_over_limit(req).map(|()| Admin(state.clone()))
+            }
             _ => Err(ApiError::forbidden()),
         })
     }

@@ -15,15 +15,6 @@ pub fn id(raw: &str) -> Result<Id, ApiError> {
     Ok(Id::parse(raw)?)
 }
 
-pub fn ids<const N: usize>(raw: [&str; N]) -> Result<[Id; N], ApiError> {
-    let mut out = Vec::with_capacity(N);
-    for r in raw {
-        out.push(id(r)?);
-    }
-    out.try_into()
-        .map_err(|_| ApiError::bad_request("wrong number of path parameters"))
-}
-
 /// Parses a JSON object body; an empty body reads as `{}`.
 pub fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {

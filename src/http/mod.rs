@@ -40,6 +40,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     routes::configure(cfg);
 }
 
+/// `204 No Content`, for a change that answers nothing else.
+pub fn no_content<T>(_: T) -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
 /// `201 Created` for a new thing, `200 OK` for one that existed.
 pub fn put_answer(created: bool, body: impl serde::Serialize) -> HttpResponse {
     if created {

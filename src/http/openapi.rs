@@ -17,7 +17,10 @@ use utoipa::openapi::{
 };
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
+use actix_web::http::Method;
+
 use super::auth::PUBLIC;
+use super::observe::is_read;
 use super::routes::{checks, events, grants, members, meta, orgs, usage};
 use super::wire::{enumeration, ErrorView};
 use super::{BODY_TIMEOUT, MAX_BODY};
@@ -86,9 +89,16 @@ impl Modify for Errors {
             .description(Some(DESCRIPTION))
             .build();
         for (path, item) in doc.paths.paths.iter_mut() {
-            let (get, put, post) = (&mut item.get, &mut item.put, &mut item.post);
-            for op in [get, put, post, &mut item.delete].into_iter().flatten() {
-                complete(path, op);
+            let ops = [
+                (Method::GET, &mut item.get),
+                (Method::PUT, &mut item.put),
+                (Method::POST, &mut item.post),
+                (Method::DELETE, &mut item.delete),
+            ];
+            for (method, op) in ops {
+                if let Some(op) = op {
+                    complete(path, &method, op);
+                }
             }
         }
         let bearer = |description: &str| {
@@ -115,17 +125,24 @@ impl Modify for Errors {
 }
 
 /// Completes an operation on `path` from what its handler says:
-/// - security: none listed is the admin token only, or no token at all on
-///   the public routes (`auth::PUBLIC`); the read routes list both tokens;
+/// - security: no token on the public routes (`auth::PUBLIC`), either token
+///   on the reads (`observe::is_read`, the rule the log follows too), the
+///   admin token on the writes;
+/// - `404 org_not_found` on every route under an org but the `PUT` that
+///   creates it;
 /// - a `201` (a `PUT` that created) implies the `200` of one that existed;
 /// - the errors that follow from its parameters, body and security (and,
 ///   under an event, its org or event missing; under an org, the server
 ///   stopping or its journal failing) join those it lists, and all are
 ///   written out.
-fn complete(path: &str, op: &mut Operation) {
-    if op.security.is_none() && !PUBLIC.contains(&path) {
-        let admin = SecurityRequirement::new("admin_token", Vec::<String>::new());
-        op.security = Some(vec![admin]);
+fn complete(path: &str, method: &Method, op: &mut Operation) {
+    if !PUBLIC.contains(&path) {
+        let token = |name| SecurityRequirement::new(name, Vec::<String>::new());
+        op.security = Some(if is_read(method, path) {
+            vec![token("admin_token"), token("check_token")]
+        } else {
+            vec![token("admin_token")]
+        });
     }
     let created = op.responses.responses.get("201").cloned();
     if let Some(RefOr::T(mut existed)) = created {
@@ -149,8 +166,10 @@ fn complete(path: &str, op: &mut Operation) {
     if params.clone().any(|p| p.parameter_in == ParameterIn::Path) {
         add(400, "invalid_id");
     }
-    if path.contains("{event}") {
+    if path.starts_with("/v1/orgs/{org}") && !(path == "/v1/orgs/{org}" && method == Method::PUT) {
         add(404, "org_not_found");
+    }
+    if path.contains("{event}") {
         add(404, "event_not_found");
     }
     // Under an org, every answer comes from its actors, whose threads end

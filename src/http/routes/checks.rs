@@ -13,7 +13,8 @@ use crate::domain::{Decision, Error, Id, Permission, Scope};
 use crate::http::ask::{ask_event, ask_events, org_events, send_event};
 use crate::http::body::{no_body_over_limit, RawBody};
 use crate::http::error::code_of;
-use crate::http::extract::{ids, object, scoped};
+use crate::http::extract::{object, scoped};
+use crate::http::wire::decoded;
 use crate::http::wire::{
     decision_answer, BatchBody, BatchItem, CheckParams, CheckResults, DecisionView, EventPath,
     EventUserPath, EventUserView, OrgPath, OrgUserPath, Outcome, UserEventView, UserEvents,
@@ -43,15 +44,6 @@ fn count_check(d: &Decision) {
     let mut tally = CheckTally::default();
     tally.decision(d);
     tally.record();
-}
-
-/// A path segment, percent-decoded as `web::Path` does, but copied only
-/// when it holds an escape. Not UTF-8 once decoded, it reads as `""`, which
-/// `Id::parse` refuses.
-fn decoded(raw: &str) -> Cow<'_, str> {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8()
-        .unwrap_or_default()
 }
 
 /// The query of a single check ([`CheckParams`]), read straight from the
@@ -113,7 +105,6 @@ fn check_of(
                                       `unexpected_scope`"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let raw = |name| req.match_info().get(name).unwrap_or("");
@@ -129,7 +120,8 @@ pub async fn answer(
     event: &str,
 ) -> Result<HttpResponse, ApiError> {
     no_body_over_limit(req)?;
-    let [org, event] = ids([&decoded(org), &decoded(event)])?;
+    let org = Id::parse(&decoded(org)?)?;
+    let event = Id::parse(&decoded(event)?)?;
     let q = CheckQuery::parse(req.query_string())?;
     let missing = |name: &str| {
         ApiError::bad_request(format!(
@@ -191,16 +183,13 @@ fn batch_item(raw: &serde_json::value::RawValue) -> Result<Item<'_>, Error> {
     request_body = BatchBody,
     responses(
         (status = 200, description = "One result per check, in order.", body = CheckResults),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn batch(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path.org])?;
     let body: BatchBody = object(&raw.0).map_err(|e| {
         ApiError::bad_request(format!(
             "the body must be {{\"checks\": [...]}}: {}",
@@ -285,13 +274,11 @@ pub async fn batch(
         (status = 200, description = "Their license, collaborators and grants.",
          body = EventUserView),
             ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn user(
     state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     let view = ask_event(&state, &org, &event, GetUser(user.clone())).await?;
     Ok(HttpResponse::Ok().json(EventUserView::new(user, view)))
 }
@@ -303,15 +290,12 @@ pub async fn user(
     responses(
         (status = 200, description = "The events, sorted, with the user's license on each.",
          body = UserEvents),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn user_events(
     state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let events = org_events(&state, &org).await?;
     let events = ask_events(&state, &org, &events, || LicenseOf(user.clone()))
         .await?

@@ -7,12 +7,12 @@ use crate::domain::Id;
 use crate::http::ask::{ask_event, ask_events, ask_org, org_events, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, ids, name};
+use crate::http::extract::{body, name};
 use crate::http::wire::{
     AreaPath, CollaboratorAnswer, CollaboratorBody, CollaboratorDetails, CollaboratorPath,
     EventList, EventPath, EventSummary, EventView, NameBody, Named, OrgPath,
 };
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -52,15 +52,12 @@ fn named(raw: &RawBody) -> Result<Option<String>, ApiError> {
     params(OrgPath),
     responses(
         (status = 200, description = "The events, sorted by id.", body = EventList),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org }: OrgPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path.org])?;
     let events = org_events(&state, &org).await?;
     let events = ask_events(&state, &org, &events, || SlotsUsed)
         .await?
@@ -78,17 +75,14 @@ pub async fn list(
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new event.", body = EventView),
-        (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`event_pro_required`"),
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventPath>,
+    Admin(state): Admin,
+    EventPath { org, event }: EventPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.org, &path.event])?;
     let name = named(&raw)?;
     let create = CreateEvent {
         event: event.clone(),
@@ -108,13 +102,11 @@ pub async fn put(
     responses(
         (status = 200, description = "The event (its lists sorted).", body = EventView),
             ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<EventPath>,
+    EventPath { org, event }: EventPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.org, &path.event])?;
     Ok(HttpResponse::Ok().json(event_view(&state, &org, event).await?))
 }
 
@@ -132,13 +124,12 @@ async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, 
             ),
 )]
 pub async fn delete(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventPath>,
+    Admin(state): Admin,
+    EventPath { org, event }: EventPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = ids([&path.org, &path.event])?;
-    ask_org(&state, &org, DeleteEvent(event)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    ask_org(&state, &org, DeleteEvent(event))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -156,12 +147,10 @@ pub async fn delete(
     ),
 )]
 pub async fn put_collaborator(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<CollaboratorPath>,
+    Admin(state): Admin,
+    CollaboratorPath { org, event, c }: CollaboratorPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
     let set = body::<CollaboratorBody>(&raw.0)?;
     let command = EventCommand::SetCollaborator {
         id: c.clone(),
@@ -187,13 +176,11 @@ pub async fn put_collaborator(
          body = CollaboratorDetails),
         (status = 404, description = "`collaborator_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get_collaborator(
     state: web::Data<AppState>,
-    path: web::Path<CollaboratorPath>,
+    CollaboratorPath { org, event, c }: CollaboratorPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
     let view = ask_event(&state, &org, &event, GetCollaborator(c)).await?;
     Ok(HttpResponse::Ok().json(CollaboratorDetails::from(view)))
 }
@@ -209,13 +196,12 @@ pub async fn get_collaborator(
     ),
 )]
 pub async fn delete_collaborator(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<CollaboratorPath>,
+    Admin(state): Admin,
+    CollaboratorPath { org, event, c }: CollaboratorPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c] = ids([&path.org, &path.event, &path.c])?;
-    write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::DeleteCollaborator(c))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -228,12 +214,10 @@ pub async fn delete_collaborator(
             ),
 )]
 pub async fn put_area(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AreaPath>,
+    Admin(state): Admin,
+    AreaPath { org, event, a }: AreaPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, a] = ids([&path.org, &path.event, &path.a])?;
     let command = EventCommand::PutArea(a.clone(), named(&raw)?);
     let w = write_event(&state, &org, &event, command).await?;
     Ok(put_answer(
@@ -255,11 +239,10 @@ pub async fn put_area(
     ),
 )]
 pub async fn delete_area(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AreaPath>,
+    Admin(state): Admin,
+    AreaPath { org, event, a }: AreaPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, a] = ids([&path.org, &path.event, &path.a])?;
-    write_event(&state, &org, &event, EventCommand::DeleteArea(a)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::DeleteArea(a))
+        .await
+        .map(no_content)
 }

@@ -4,16 +4,16 @@
 use actix_web::{web, HttpResponse};
 
 use crate::actors::{EventCommand, GrantOrgWide, OrgGrants as GetOrgGrants, RevokeOrgWide};
-use crate::domain::{Grant, OrgGrant, Permission};
+use crate::domain::Permission;
 use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, ids, scoped};
+use crate::http::extract::body;
 use crate::http::wire::{
     AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
     OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
 };
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -57,11 +57,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub async fn assign_slot(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    Admin(state): Admin,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
     let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
     Ok(put_answer(w.created, Slot { event, user }))
 }
@@ -76,13 +74,12 @@ pub async fn assign_slot(
     ),
 )]
 pub async fn release_slot(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<EventUserPath>,
+    Admin(state): Admin,
+    EventUserPath { org, event, user }: EventUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    write_event(&state, &org, &event, EventCommand::ReleaseSlot(user))
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -103,12 +100,10 @@ pub async fn release_slot(
     ),
 )]
 pub async fn attach(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    Admin(state): Admin,
+    path: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, c, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
     let permissions = body::<AttachBody>(&raw.0)?
         .permissions
         .map(|names| {
@@ -123,17 +118,12 @@ pub async fn attach(
         Permission::attachable(ps)?;
     }
     let command = EventCommand::Attach {
-        collaborator: c.clone(),
-        user: user.clone(),
+        collaborator: path.c.clone(),
+        user: path.user.clone(),
         permissions,
     };
-    let w = write_event(&state, &org, &event, command).await?;
-    let attachment = Attachment {
-        event,
-        collaborator: c,
-        user,
-    };
-    Ok(put_answer(w.created, attachment))
+    let w = write_event(&state, &path.org, &path.event, command).await?;
+    Ok(put_answer(w.created, Attachment::from(path)))
 }
 
 #[utoipa::path(
@@ -146,19 +136,21 @@ pub async fn attach(
     ),
 )]
 pub async fn detach(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<AttachmentPath>,
+    Admin(state): Admin,
+    AttachmentPath {
+        org,
+        event,
+        c,
+        user,
+    }: AttachmentPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event, collaborator, user] = ids([&path.org, &path.event, &path.c, &path.user])?;
-    let command = EventCommand::Detach { collaborator, user };
-    write_event(&state, &org, &event, command).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
-    let (permission, scope) = scoped(permission, q.collaborator.as_deref(), q.area.as_deref())?;
-    Ok(Grant::new(permission, scope)?)
+    let command = EventCommand::Detach {
+        collaborator: c,
+        user,
+    };
+    write_event(&state, &org, &event, command)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -173,16 +165,10 @@ fn parse_grant(permission: &str, q: &ScopeQuery) -> Result<Grant, ApiError> {
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
     ),
 )]
-pub async fn grant(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
-    query: web::Query<ScopeQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
-    let view = GrantView::from(&grant);
-    let w = write_event(&state, &org, &event, EventCommand::Grant(user, grant)).await?;
+pub async fn grant(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
+    let view = GrantView::from(&path.permission);
+    let grant = EventCommand::Grant(path.user, path.permission);
+    let w = write_event(&state, &path.org, &path.event, grant).await?;
     Ok(put_answer(w.created, view))
 }
 
@@ -198,24 +184,11 @@ pub async fn grant(
                                       `grant_not_found`"),
     ),
 )]
-pub async fn revoke(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<GrantPath>,
-    query: web::Query<ScopeQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let [org, event, user] = ids([&path.org, &path.event, &path.user])?;
-    let grant = parse_grant(&path.permission, &query)?;
-    write_event(&state, &org, &event, EventCommand::Revoke(user, grant)).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// The permission of an org-wide grant: an Event one (another domain is
-/// `400 bad_request`, refused before anything is looked up).
-fn org_wide(name: &str) -> Result<Permission, ApiError> {
-    let permission = Permission::parse(name)?;
-    OrgGrant::new(permission)?;
-    Ok(permission)
+pub async fn revoke(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
+    let revoke = EventCommand::Revoke(path.user, path.permission);
+    write_event(&state, &path.org, &path.event, revoke)
+        .await
+        .map(no_content)
 }
 
 #[utoipa::path(
@@ -229,16 +202,17 @@ fn org_wide(name: &str) -> Result<Permission, ApiError> {
     responses(
         (status = 201, description = "Created: the new org-wide grant.", body = OrgGrantView),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`"),
     ),
 )]
 pub async fn grant_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    Admin(state): Admin,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
+    let permission = permission.permission();
     let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
     let view = OrgGrantView {
         permission: permission.name(),
@@ -254,18 +228,20 @@ pub async fn grant_org_wide(
     responses(
         (status = 204, description = "Revoked on every event."),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
-        (status = 404, description = "`org_not_found`, `grant_not_found`"),
+        (status = 404, description = "`grant_not_found`"),
     ),
 )]
 pub async fn revoke_org_wide(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgGrantPath>,
+    Admin(state): Admin,
+    OrgGrantPath {
+        org,
+        user,
+        permission,
+    }: OrgGrantPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    let permission = org_wide(&path.permission)?;
-    ask_org(&state, &org, RevokeOrgWide { user, permission }).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let permission = permission.permission();
+    let revoke = RevokeOrgWide { user, permission };
+    ask_org(&state, &org, revoke).await.map(no_content)
 }
 
 #[utoipa::path(
@@ -274,15 +250,12 @@ pub async fn revoke_org_wide(
     params(OrgUserPath),
     responses(
         (status = 200, description = "The grants, in the catalogue's order.", body = OrgGrants),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn org_grants(
     state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let grants = ask_org(&state, &org, GetOrgGrants(user)).await?;
     let grants = grants.iter().map(OrgGrantView::from).collect();
     Ok(HttpResponse::Ok().json(OrgGrants { grants }))

@@ -6,9 +6,9 @@ use crate::actors::{GetMember, ListMembers, RemoveMember, SetMember};
 use crate::http::ask::ask_org;
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
-use crate::http::extract::{body, ids};
+use crate::http::extract::body;
 use crate::http::wire::{MemberBody, MemberChange, MemberView, Members, OrgPath, OrgUserPath};
-use crate::http::{put_answer, ApiError, AppState};
+use crate::http::{no_content, put_answer, ApiError, AppState};
 
 use super::{read, resource};
 
@@ -35,17 +35,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 201, description = "Created: the new member.", body = MemberChange),
         (status = 400, description = "`personal_org`"),
-        (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`no_seat_available`"),
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    Admin(state): Admin,
+    OrgUserPath { org, user }: OrgUserPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let license = body::<MemberBody>(&raw.0)?.license;
     let set = SetMember {
         user: user.clone(),
@@ -64,15 +61,12 @@ pub async fn put(
     params(OrgPath),
     responses(
         (status = 200, description = "The members, sorted by user.", body = Members),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org }: OrgPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org] = ids([&path.org])?;
     let members = ask_org(&state, &org, ListMembers).await?;
     let members = members.into_iter().map(MemberView::from).collect();
     Ok(HttpResponse::Ok().json(Members { members }))
@@ -84,15 +78,13 @@ pub async fn list(
     params(OrgUserPath),
     responses(
         (status = 200, description = "The member.", body = MemberView),
-        (status = 404, description = "`org_not_found`, `member_not_found`"),
+        (status = 404, description = "`member_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
     let license = ask_org(&state, &org, GetMember(user.clone())).await?;
     Ok(HttpResponse::Ok().json(MemberView { user, license }))
 }
@@ -106,15 +98,14 @@ pub async fn get(
     responses(
         (status = 204, description = "Removed."),
         (status = 400, description = "`personal_org`"),
-        (status = 404, description = "`org_not_found`, `member_not_found`"),
+        (status = 404, description = "`member_not_found`"),
     ),
 )]
 pub async fn delete(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgUserPath>,
+    Admin(state): Admin,
+    OrgUserPath { org, user }: OrgUserPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, user] = ids([&path.org, &path.user])?;
-    ask_org(&state, &org, RemoveMember(user)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    ask_org(&state, &org, RemoveMember(user))
+        .await
+        .map(no_content)
 }

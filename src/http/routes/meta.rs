@@ -24,11 +24,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// feature, for the tests of the panic policy; not in the document).
 #[cfg(feature = "fault-injection")]
 async fn panic(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<crate::http::wire::EventPath>,
+    Admin(state): Admin,
+    crate::http::wire::EventPath { org, event }: crate::http::wire::EventPath,
 ) -> Result<HttpResponse, ApiError> {
-    let [org, event] = crate::http::extract::ids([&path.org, &path.event])?;
     let addr = state.registry.event(&org, &event)?;
     let _ = addr.send(crate::actors::Panic).await;
     Ok(HttpResponse::Accepted().finish())
@@ -78,7 +76,6 @@ pub async fn openapi() -> HttpResponse {
         status = 200, description = "Every permission and its domain.",
         body = PermissionCatalogue,
     )),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn permissions() -> HttpResponse {
     HttpResponse::Ok().json(PermissionCatalogue::all())
@@ -92,7 +89,7 @@ pub async fn permissions() -> HttpResponse {
         (status = 503, description = "`unavailable`"),
     ),
 )]
-pub async fn snapshot(_: Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn snapshot(Admin(state): Admin) -> Result<HttpResponse, ApiError> {
     let taken = state
         .snapshots
         .take(&state.registry)

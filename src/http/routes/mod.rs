@@ -23,14 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::bad_request(format!("the query string is not valid: {e}")).into()
         }))
-        .app_data(web::PathConfig::default().error_handler(|e, _| {
-            ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "invalid_id",
-                format!("a path segment is not valid: {e}"),
-            )
-            .into()
-        }))
         // The check is most of the traffic: one pattern to match, not three.
         .configure(checks::configure)
         .service(web::scope("/v1/orgs/{org}").configure(org_scope))

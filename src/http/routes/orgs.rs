@@ -38,12 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
 )]
 pub async fn put(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    Admin(state): Admin,
+    OrgPath { org: id }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     let kind = OrgKind::try_from(object::<OrgBody>(&raw.0)?)?;
     let (created, seq) = state.registry.put_org(id.clone(), kind)?;
     state.durable(seq).await?;
@@ -56,15 +54,12 @@ pub async fn put(
     params(OrgPath),
     responses(
         (status = 200, description = "The organization.", body = OrgView),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org: id }: OrgPath,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     Ok(HttpResponse::Ok().json(org_view(&state, id).await?))
 }
 
@@ -88,17 +83,14 @@ async fn org_view(state: &AppState, id: Id) -> Result<OrgView, ApiError> {
     responses(
         (status = 200, description = "The organization after the change.", body = OrgView),
         (status = 400, description = "`personal_org`"),
-        (status = 404, description = "`org_not_found`"),
         (status = 409, description = "`licenses_in_use`"),
     ),
 )]
 pub async fn put_licenses(
-    _: Admin,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    Admin(state): Admin,
+    OrgPath { org: id }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     let licenses = body::<LicensesBody>(&raw.0)?;
     let prices = licenses.prices()?;
     let pools = PoolsChange::try_from(licenses)?;
@@ -114,16 +106,13 @@ pub async fn put_licenses(
     params(OrgPath, UserQuery),
     responses(
         (status = 200, description = "The decision.", body = DecisionView),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn access(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org: id }: OrgPath,
     query: web::Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     let user = extract::id(&query.user)?;
     let decision = ask_org(&state, &id, Access(user)).await?;
     Ok(decision_answer(&decision))

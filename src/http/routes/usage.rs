@@ -10,7 +10,7 @@ use crate::domain::usage::{self, EventCopy, Proposal};
 use crate::domain::{Id, Org};
 use crate::http::ask::{ask_events, ask_org};
 use crate::http::body::RawBody;
-use crate::http::extract::{self, object};
+use crate::http::extract::object;
 use crate::http::wire::{OrgPath, UsageView, WhatIfBody, WhatIfView};
 use crate::http::{ApiError, AppState};
 
@@ -48,15 +48,12 @@ async fn org_use(state: &AppState, id: &Id) -> Result<usage::OrgUse, ApiError> {
     params(OrgPath),
     responses(
         (status = 200, description = "The usage.", body = UsageView),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn get(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org: id }: OrgPath,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     let org = org_use(&state, &id).await?;
     let usage = off_the_server_threads(move || org.usage()).await?;
     Ok(HttpResponse::Ok().json(UsageView::from(usage)))
@@ -86,16 +83,13 @@ async fn off_the_server_threads<T: Send + 'static>(
     responses(
         (status = 200, description = "What would happen.", body = WhatIfView),
         (status = 400, description = "`bad_request`, `invalid_id`"),
-        (status = 404, description = "`org_not_found`"),
     ),
-    security(("admin_token" = []), ("check_token" = [])),
 )]
 pub async fn what_if(
     state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    OrgPath { org: id }: OrgPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let id = extract::id(&path.org)?;
     state.registry.org(&id)?;
     let body: WhatIfBody = if raw.0.iter().all(u8::is_ascii_whitespace) {
         WhatIfBody::default()

@@ -253,6 +253,16 @@ pub struct Attachment {
     pub user: Id,
 }
 
+impl From<super::AttachmentPath> for Attachment {
+    fn from(p: super::AttachmentPath) -> Attachment {
+        Attachment {
+            event: p.event,
+            collaborator: p.c,
+            user: p.user,
+        }
+    }
+}
+
 /// A grant as the API shows it: `{"permission", "collaborator"?, "area"?}`.
 #[derive(Serialize)]
 pub struct GrantView {

@@ -34,8 +34,8 @@ pub use orgs::{
     LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView, PricesBody,
 };
 pub use params::{
-    AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath, OrgGrantPath,
-    OrgPath, OrgUserPath, ScopeQuery, UserQuery,
+    decoded, AreaPath, AttachmentPath, CollaboratorPath, EventPath, EventUserPath, GrantPath,
+    OrgGrantPath, OrgPath, OrgUserPath, ScopeQuery, Segment, UserQuery,
 };
 pub use usage::{UsageView, WhatIfBody, WhatIfView};
 

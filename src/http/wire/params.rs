@@ -1,23 +1,88 @@
-//! The path and query parameters. Path segments are read as strings and
-//! parsed by `extract::id`, so that a bad one is `400 invalid_id` with the
-//! id rules' own message; their schema is the `Id` one.
+//! The path and query parameters. A path's ids are read and validated by
+//! its extractor, before the query and the body (SPEC §2: ids first), so a
+//! bad one is `400 invalid_id` with the id rules' own message; their schema
+//! is the `Id` one.
 
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{Ref, Required};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::{Id, Permission};
+use crate::domain::{Error, Grant, Id, OrgGrant, Permission};
+use crate::http::extract::scoped;
+use crate::http::ApiError;
 
-/// Declares path-parameter types: each field a segment of the path,
-/// described by [`path_param`].
-macro_rules! path_params {
-    ($($(#[$doc:meta])* $name:ident { $($field:ident),* })*) => {$(
+/// A path segment, percent-decoded as the router's `web::Path` decodes, and
+/// copied only when it holds an escape.
+pub fn decoded(raw: &str) -> Result<std::borrow::Cow<'_, str>, ApiError> {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| Error::InvalidId("a path segment is not valid UTF-8".into()).into())
+}
+
+/// What a path segment is read as, given its request (a grant's scope is
+/// in the query).
+pub trait Segment: Sized {
+    fn read(req: &HttpRequest, decoded: &str) -> Result<Self, ApiError>;
+}
+
+impl Segment for Id {
+    fn read(_: &HttpRequest, decoded: &str) -> Result<Id, ApiError> {
+        Ok(Id::parse(decoded)?)
+    }
+}
+
+/// A permission's name, with its scope from the query: the request's form
+/// read in SPEC's order (the path's ids before it, the query's scope here).
+impl Segment for Grant {
+    fn read(req: &HttpRequest, decoded: &str) -> Result<Grant, ApiError> {
+        let q = web::Query::<ScopeQuery>::from_query(req.query_string())
+            .map_err(|e| ApiError::bad_request(format!("the query string is not valid: {e}")))?;
+        let (permission, scope) = scoped(decoded, q.collaborator.as_deref(), q.area.as_deref())?;
+        Ok(Grant::new(permission, scope)?)
+    }
+}
+
+/// The permission of an org-wide grant: an Event one (another domain is
+/// `400 bad_request`, refused before anything is looked up).
+impl Segment for OrgGrant {
+    fn read(_: &HttpRequest, decoded: &str) -> Result<OrgGrant, ApiError> {
+        Ok(OrgGrant::new(Permission::parse(decoded)?)?)
+    }
+}
+
+fn segment<T: Segment>(req: &HttpRequest, name: &str) -> Result<T, ApiError> {
+    T::read(req, &decoded(req.match_info().get(name).unwrap_or(""))?)
+}
+
+/// Declares a path type: each field a segment of the path, read as its
+/// type ([`Segment`]), in order.
+macro_rules! path_type {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* }) => {
         $(#[$doc])*
-        #[derive(Serialize, Deserialize)]
         pub struct $name {
-            $(pub $field: String,)*
+            $(pub $field: $ty,)*
         }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = Ready<Result<$name, ApiError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready((|| Ok($name { $($field: segment(req, stringify!($field))?,)* }))())
+            }
+        }
+    };
+}
+
+/// Declares path types whose segments [`path_param`] describes.
+macro_rules! path_params {
+    ($($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* })*) => {$(
+        path_type!($(#[$doc])* $name { $($field: $ty),* });
 
         impl IntoParams for $name {
             fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
@@ -29,30 +94,28 @@ macro_rules! path_params {
 
 path_params! {
     /// `/v1/orgs/{org}`.
-    OrgPath { org }
+    OrgPath { org: Id }
     /// `/v1/orgs/{org}/events/{event}`.
-    EventPath { org, event }
+    EventPath { org: Id, event: Id }
     /// `/v1/orgs/{org}/…/{user}`.
-    OrgUserPath { org, user }
+    OrgUserPath { org: Id, user: Id }
     /// `/v1/orgs/{org}/events/{event}/…/{user}`.
-    EventUserPath { org, event, user }
+    EventUserPath { org: Id, event: Id, user: Id }
     /// `/v1/orgs/{org}/events/{event}/collaborators/{c}`.
-    CollaboratorPath { org, event, c }
+    CollaboratorPath { org: Id, event: Id, c: Id }
     /// `/v1/orgs/{org}/events/{event}/areas/{a}`.
-    AreaPath { org, event, a }
+    AreaPath { org: Id, event: Id, a: Id }
     /// `/v1/orgs/{org}/events/{event}/collaborators/{c}/users/{user}`.
-    AttachmentPath { org, event, c, user }
-    /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`.
-    GrantPath { org, event, user, permission }
+    AttachmentPath { org: Id, event: Id, c: Id, user: Id }
+    /// `/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}`,
+    /// with the grant's scope in the query ([`ScopeQuery`]).
+    GrantPath { org: Id, event: Id, user: Id, permission: Grant }
 }
 
-/// `/v1/orgs/{org}/users/{user}/grants/{permission}`: an org-wide grant,
-/// whose permission is an Event one.
-#[derive(Serialize, Deserialize)]
-pub struct OrgGrantPath {
-    pub org: String,
-    pub user: String,
-    pub permission: String,
+path_type! {
+    /// `/v1/orgs/{org}/users/{user}/grants/{permission}`: an org-wide grant,
+    /// whose permission is an Event one.
+    OrgGrantPath { org: Id, user: Id, permission: OrgGrant }
 }
 
 impl IntoParams for OrgGrantPath {
