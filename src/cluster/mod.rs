@@ -19,6 +19,7 @@ pub mod network;
 pub mod node;
 pub mod proposer;
 pub mod serve;
+pub mod status;
 pub mod types;
 
 pub use file::{Cluster, ClusterError, Node};

@@ -21,7 +21,7 @@ use actix_web::http::Method;
 
 use super::auth::PUBLIC;
 use super::observe::is_read;
-use super::routes::{checks, events, grants, members, meta, orgs, usage};
+use super::routes::{checks, cluster, events, grants, members, meta, orgs, usage};
 use super::wire::{enumeration, ErrorView};
 use super::{BODY_TIMEOUT, MAX_BODY};
 
@@ -29,6 +29,7 @@ use super::{BODY_TIMEOUT, MAX_BODY};
 #[openapi(
     paths(
         meta::health, meta::metrics, meta::openapi, meta::permissions, meta::snapshot,
+        cluster::get,
         orgs::put, orgs::get, orgs::put_licenses, orgs::access,
         usage::get, usage::what_if,
         members::list, members::put, members::get, members::delete,

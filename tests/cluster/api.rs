@@ -118,6 +118,35 @@ async fn the_api_through_the_proxy_behaves_as_one_server() {
         cluster.nodes[leader].base.trim_start_matches("http://"),
         "{body}"
     );
+    // GET /v1/cluster: the leader knows how far every replica is; every
+    // node names the leader.
+    for (i, node) in cluster.nodes.iter().enumerate() {
+        let view: serde_json::Value = cluster
+            .client
+            .get(format!("{}/v1/cluster", node.base))
+            .bearer_auth(CHECK_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(view["node"], node.id, "{view}");
+        let s = &view["shards"][shard as usize];
+        assert_eq!(s["shard"], shard);
+        assert_eq!(s["leader"], cluster.nodes[leader].id, "{view}");
+        assert!(s["commit_index"].as_u64().unwrap() > 0, "{view}");
+        let replicas = s["replicas"].as_array().unwrap();
+        assert_eq!(replicas.len(), 3, "{view}");
+        if i == leader {
+            assert!(
+                replicas
+                    .iter()
+                    .all(|r| r["matched_index"].as_u64().is_some()),
+                "{view}"
+            );
+        }
+    }
     // Without a token it is 401 first, as everywhere.
     let response = cluster
         .client

@@ -28,6 +28,7 @@ const POOL: usize = 5;
 
 #[derive(Default)]
 struct Claim {
+    /// When its acknowledgement arrived.
     acked: Option<Instant>,
     /// When a release was first sent, whatever its answer.
     release_sent: Option<Instant>,
@@ -36,6 +37,7 @@ struct Claim {
 #[derive(Default)]
 struct History {
     claims: BTreeMap<(usize, String), Claim>,
+    /// When each acknowledged write (claim, release, grant) was answered.
     acks: Vec<Instant>,
     errors: Vec<String>,
     reads: usize,
@@ -64,43 +66,67 @@ async fn writer(cluster: Arc<TestCluster>, w: usize, history: Shared, until: Ins
                 .release_sent = Some(Instant::now());
             let path = format!("{}/slots/{user}", event_path(e));
             let (status, body) = cluster.call(Method::DELETE, &path, None).await;
-            if ![204, 404, 503].contains(&status) {
-                history
-                    .lock()
-                    .unwrap()
-                    .errors
-                    .push(format!("DELETE {path}: {status} {body}"));
-            }
+            answered(
+                &history,
+                &format!("DELETE {path}"),
+                status,
+                &body,
+                &[204, 404],
+                &[],
+            );
             continue;
         }
         let user = format!("w{w}-{k}");
         let path = format!("{}/slots/{user}", event_path(e));
-        let sent = Instant::now();
         let (status, body) = cluster.call(Method::PUT, &path, None).await;
-        {
+        if answered(
+            &history,
+            &format!("PUT {path}"),
+            status,
+            &body,
+            &[200, 201],
+            &[409],
+        ) {
             let mut h = history.lock().unwrap();
-            match status {
-                200 | 201 => {
-                    h.claims.entry((e, user.clone())).or_default().acked = Some(sent);
-                    h.acks.push(Instant::now());
-                    mine.push((e, user.clone()));
-                }
-                409 | 503 => {}
-                _ => h.errors.push(format!("PUT {path}: {status} {body}")),
-            }
+            // Reads that began after this answer must show it.
+            h.claims.entry((e, user.clone())).or_default().acked = Some(Instant::now());
+            mine.push((e, user.clone()));
         }
         if k % 5 == 0 {
             let grant = format!("{}/users/{user}/grants/Event.View", event_path(e));
             let (status, body) = cluster.call(Method::PUT, &grant, None).await;
-            if ![200, 201, 503].contains(&status) {
-                history
-                    .lock()
-                    .unwrap()
-                    .errors
-                    .push(format!("PUT {grant}: {status} {body}"));
-            }
+            answered(
+                &history,
+                &format!("PUT {grant}"),
+                status,
+                &body,
+                &[200, 201],
+                &[],
+            );
         }
     }
+}
+
+/// Records a write's answer: acknowledged (`acked`, the time is kept), an
+/// expected refusal (`refused`) or `503`, or else an error. Answers whether
+/// it was acknowledged.
+fn answered(
+    history: &Shared,
+    what: &str,
+    status: u16,
+    body: &Value,
+    acked: &[u16],
+    refused: &[u16],
+) -> bool {
+    let mut h = history.lock().unwrap();
+    if acked.contains(&status) {
+        h.acks.push(Instant::now());
+        return true;
+    }
+    if status != 503 && !refused.contains(&status) {
+        h.errors.push(format!("{what}: {status} {body}"));
+    }
+    false
 }
 
 /// Checks one read of event `e` against the history.
@@ -230,7 +256,7 @@ async fn killing_the_leader_under_load_loses_no_acknowledged_write() {
     let history: Shared = Arc::default();
     let leader = cluster.leader(0, Duration::from_secs(5)).await;
     let shared = Arc::new(cluster);
-    let tasks = run_load(&shared, &history, Duration::from_secs(7)).await;
+    let tasks = run_load(&shared, &history, Duration::from_secs(9)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     // `kill -9` of the leader while the load runs. The cluster is shared
     // with the load tasks; the process is killed through its pid.
