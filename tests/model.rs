@@ -515,13 +515,8 @@ impl World {
                 user: u,
                 permission,
                 scope,
-            } => {
-                let (eid, e) = self.event(*event);
-                let grant = Grant::new(*permission, scope_for(*permission, *scope)).unwrap();
-                let put = e.plan_grant(&user(*u), grant)?;
-                self.apply_put(&eid, put);
             }
-            Op::Revoke {
+            | Op::Revoke {
                 event,
                 user: u,
                 permission,
@@ -529,32 +524,40 @@ impl World {
             } => {
                 let (eid, e) = self.event(*event);
                 let grant = Grant::new(*permission, scope_for(*permission, *scope)).unwrap();
-                let effect = e.plan_revoke(&user(*u), grant)?;
-                self.apply_event(&eid, effect);
+                if let Op::Grant { .. } = op {
+                    let put = e.plan_grant(&user(*u), grant)?;
+                    self.apply_put(&eid, put);
+                } else {
+                    let effect = e.plan_revoke(&user(*u), grant)?;
+                    self.apply_event(&eid, effect);
+                }
             }
             Op::DetachHeld {
                 event,
                 user: u,
                 pick,
-            } => {
-                let (eid, e) = self.event(*event);
-                let held = e.user_view(&user(*u)).collaborators;
-                if let Some(c) = held.get(pick % held.len().max(1)) {
-                    let effect = e.plan_detach(c, &user(*u))?;
-                    self.apply_event(&eid, effect);
-                }
             }
-            Op::RevokeHeld {
+            | Op::RevokeHeld {
                 event,
                 user: u,
                 pick,
             } => {
                 let (eid, e) = self.event(*event);
-                let held = e.user_view(&user(*u)).grants;
-                if let Some(g) = held.get(pick % held.len().max(1)) {
-                    let effect = e.plan_revoke(&user(*u), g.clone())?;
-                    self.apply_event(&eid, effect);
-                }
+                let view = e.user_view(&user(*u));
+                // The `pick`th of what the user holds, if anything.
+                let held = |count: usize| pick % count.max(1);
+                let effect = if let Op::DetachHeld { .. } = op {
+                    match view.collaborators.get(held(view.collaborators.len())) {
+                        Some(c) => e.plan_detach(c, &user(*u))?,
+                        None => return Ok(()),
+                    }
+                } else {
+                    match view.grants.get(held(view.grants.len())) {
+                        Some(g) => e.plan_revoke(&user(*u), g.clone())?,
+                        None => return Ok(()),
+                    }
+                };
+                self.apply_event(&eid, effect);
             }
         }
         Ok(())

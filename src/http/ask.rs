@@ -73,9 +73,12 @@ impl Landed for Created {
 }
 
 impl AppState {
-    /// Waits until the change with `seq` (and all before it) is on disk.
+    /// Waits until the change with `seq` (and all before it) is on disk, and
+    /// notes it as the revision the answer reflects.
     pub async fn durable(&self, seq: Seq) -> Result<(), ApiError> {
-        Ok(self.registry.durable(seq).await?)
+        self.registry.durable(seq).await?;
+        super::revision::reflects(seq);
+        Ok(())
     }
 }
 

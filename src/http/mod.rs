@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod observe;
 pub mod openapi;
+pub mod revision;
 mod routes;
 pub mod wire;
 

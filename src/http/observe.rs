@@ -186,10 +186,20 @@ pub async fn observe(
     let policy = req
         .app_data::<web::Data<RequestLog>>()
         .map_or_else(RequestLog::default, |p| *p.get_ref());
-    let mut res = next.call(req).await?;
+    // Reads never answer a revision, so only the others track one.
+    let (res, revision) = if matches!(method, Method::GET | Method::HEAD) {
+        (next.call(req).await, 0)
+    } else {
+        super::revision::tracking(next.call(req)).await
+    };
+    let mut res = res?;
     let elapsed = started.elapsed();
     let route = route_of(res.request());
     let status = res.status().as_u16();
+    if revision > 0 && res.status().is_success() && !is_read(&method, &route) {
+        res.headers_mut()
+            .insert(super::revision::HEADER, HeaderValue::from(revision));
+    }
     record(method_label, &route, status, elapsed.as_secs_f64());
     if policy.at_info(is_read(&method, &route), status, elapsed) {
         request_line!(tracing::Level::INFO, id, method, route, status, elapsed);

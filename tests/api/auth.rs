@@ -4,62 +4,101 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, ADMIN_TOKEN, CHECK_TOKEN};
+use crate::helpers::{assert_error, spawn_event, spawn_org, ADMIN_TOKEN, CHECK_TOKEN, NO_BODY};
 
 #[actix_web::test]
-async fn a_request_without_a_token_returns_401_unauthorized() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let before = app.org_state("acme").await;
-
-    for answer in [
-        app.no_token().get("/v1/orgs/acme").await,
-        app.no_token().get("/v1/permissions").await,
-        app.no_token()
-            .put("/v1/orgs/acme/licenses", &json!({"event_pro": 3}))
-            .await,
-        app.no_token()
-            .put("/v1/orgs/new", &json!({"kind": "team"}))
-            .await,
-        app.no_token().post_empty("/v1/admin/snapshot").await,
-    ] {
-        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
-    }
-    assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_request_with_a_wrong_token_returns_401_unauthorized() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+async fn a_request_without_a_valid_bearer_token_is_refused_401_before_anything_else() {
+    let app = spawn_org(json!({})).await;
     let before = app.org_state("acme").await;
     let admin_with_suffix = format!("{ADMIN_TOKEN}x");
     let prefix = &ADMIN_TOKEN[..ADMIN_TOKEN.len() - 1];
+    let basic = format!("Basic {ADMIN_TOKEN}");
+    let unauthorized = |request| (request, NO_BODY, 401, "unauthorized");
+    let licenses = (
+        "PUT /v1/orgs/acme/licenses",
+        json!({"event_pro": 3}),
+        401,
+        "unauthorized",
+    );
 
+    app.no_token()
+        .assert_refusals(&[
+            unauthorized("GET /v1/orgs/acme"),
+            unauthorized("GET /v1/permissions"),
+            licenses.clone(),
+            (
+                "PUT /v1/orgs/new",
+                json!({"kind": "team"}),
+                401,
+                "unauthorized",
+            ),
+            unauthorized("POST /v1/admin/snapshot"),
+            // before an unknown route, a wrong method or a bad body
+            unauthorized("GET /v1/nothing"),
+            ("POST /v1/orgs/x", json!({}), 401, "unauthorized"),
+        ])
+        .await;
+    let bad_body = app.no_token().put_raw("/v1/orgs/x", "{").await;
+    assert_error(&bad_body, StatusCode::UNAUTHORIZED, "unauthorized");
     for token in ["nope", admin_with_suffix.as_str(), prefix, ""] {
-        let read = app.with_token(token).get("/v1/orgs/acme").await;
-        let write = app
-            .with_token(token)
-            .put("/v1/orgs/acme/licenses", &json!({"event_pro": 3}))
-            .await;
-        assert_error(&read, StatusCode::UNAUTHORIZED, "unauthorized");
-        assert_error(&write, StatusCode::UNAUTHORIZED, "unauthorized");
+        let read = unauthorized("GET /v1/orgs/acme");
+        let refusals = [read, licenses.clone(), unauthorized("GET /v1/nothing")];
+        app.with_token(token).assert_refusals(&refusals).await;
+    }
+    for header in [ADMIN_TOKEN, basic.as_str()] {
+        let read = [unauthorized("GET /v1/orgs/acme")];
+        app.with_authorization(header).assert_refusals(&read).await;
     }
     assert_eq!(app.org_state("acme").await, before);
+    app.assert_no_org("new").await;
 }
 
 #[actix_web::test]
-async fn a_token_not_sent_as_bearer_returns_401_unauthorized() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let basic = format!("Basic {ADMIN_TOKEN}");
+async fn the_check_token_is_refused_403_on_every_write_after_the_route_and_before_the_body() {
+    let app = spawn_event(1, &["artist"], &[]).await;
+    app.slot("acme", "e1", "amy").await;
+    app.member("acme", "amy", None).await;
+    let before = app.org_state("acme").await;
+    let forbidden = |request| (request, NO_BODY, 403, "forbidden");
+    let team = json!({"kind": "team"});
 
-    for header in [ADMIN_TOKEN, basic.as_str()] {
-        let answer = app.with_authorization(header).get("/v1/orgs/acme").await;
-        assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
-    }
+    #[rustfmt::skip]
+    let refusals = [
+        ("PUT /v1/orgs/new", team.clone(), 403, "forbidden"),
+        ("PUT /v1/orgs/acme", team.clone(), 403, "forbidden"),
+        ("PUT /v1/orgs/acme/licenses", json!({"event_pro": 4}), 403, "forbidden"),
+        forbidden("PUT /v1/orgs/acme/members/bob"),
+        forbidden("DELETE /v1/orgs/acme/members/amy"),
+        forbidden("PUT /v1/orgs/acme/events/e2"),
+        forbidden("DELETE /v1/orgs/acme/events/e1"),
+        forbidden("PUT /v1/orgs/acme/events/e1/collaborators/vendor"),
+        forbidden("DELETE /v1/orgs/acme/events/e1/collaborators/artist"),
+        forbidden("PUT /v1/orgs/acme/events/e1/areas/bar"),
+        forbidden("PUT /v1/orgs/acme/events/e1/slots/bob"),
+        forbidden("DELETE /v1/orgs/acme/events/e1/slots/amy"),
+        forbidden("PUT /v1/orgs/acme/events/e1/collaborators/artist/users/bob"),
+        forbidden("PUT /v1/orgs/acme/events/e1/users/amy/grants/Event.View"),
+        forbidden("POST /v1/admin/snapshot"),
+        // before the body and the rules
+        ("PUT /v1/orgs/acme/licenses", json!({"event_pro": -1}), 403, "forbidden"),
+        ("PUT /v1/orgs/ghost/licenses", json!({"event_pro": 1}), 403, "forbidden"),
+        forbidden("PUT /v1/orgs/acme/members/a%20b"),
+        ("PUT /v1/orgs/acme", json!({"kind": "personal", "owner": "u"}), 403, "forbidden"),
+        // after the route and the method
+        ("PUT /v1/nothing", team, 404, "not_found"),
+        ("POST /v1/orgs/x", json!({}), 405, "method_not_allowed"),
+        // a read the check token may make
+        ("GET /v1/orgs/ghost", NO_BODY, 404, "org_not_found"),
+    ];
+
+    app.as_check_token().assert_refusals(&refusals).await;
+    let bad_body = app
+        .as_check_token()
+        .put_raw("/v1/orgs/acme/licenses", "{")
+        .await;
+    assert_error(&bad_body, StatusCode::FORBIDDEN, "forbidden");
+    assert_eq!(app.org_state("acme").await, before);
+    app.assert_no_org("new").await;
 }
 
 /// A proxy that appends its own `Authorization` header must not turn a
@@ -67,8 +106,7 @@ async fn a_token_not_sent_as_bearer_returns_401_unauthorized() {
 /// comes first and whether or not either is valid.
 #[actix_web::test]
 async fn two_authorization_headers_are_refused_with_400_and_change_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     let before = app.org_state("acme").await;
     let admin = format!("Bearer {ADMIN_TOKEN}");
     let check = format!("Bearer {CHECK_TOKEN}");
@@ -107,8 +145,7 @@ async fn two_authorization_headers_are_refused_with_400_and_change_nothing() {
 
 #[actix_web::test]
 async fn the_check_token_may_call_every_read_only_route() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     let reader = app.as_check_token();
 
     for path in [
@@ -134,140 +171,4 @@ async fn the_check_token_may_call_every_read_only_route() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let missing_member = reader.get("/v1/orgs/acme/members/amy").await;
     assert_error(&missing_member, StatusCode::NOT_FOUND, "member_not_found");
-}
-
-#[actix_web::test]
-async fn the_check_token_on_a_write_returns_403_forbidden_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
-    app.slot("acme", "e1", "amy").await;
-    app.member("acme", "amy", None).await;
-    let before = app.org_state("acme").await;
-    let writer = app.as_check_token();
-
-    for answer in [
-        writer.put("/v1/orgs/new", &json!({"kind": "team"})).await,
-        writer.put("/v1/orgs/acme", &json!({"kind": "team"})).await,
-        writer
-            .put("/v1/orgs/acme/licenses", &json!({"event_pro": 4}))
-            .await,
-        writer.put_empty("/v1/orgs/acme/members/bob").await,
-        writer.delete("/v1/orgs/acme/members/amy").await,
-        writer.put_empty("/v1/orgs/acme/events/e2").await,
-        writer.delete("/v1/orgs/acme/events/e1").await,
-        writer
-            .put_empty("/v1/orgs/acme/events/e1/collaborators/vendor")
-            .await,
-        writer
-            .delete("/v1/orgs/acme/events/e1/collaborators/artist")
-            .await,
-        writer.put_empty("/v1/orgs/acme/events/e1/areas/bar").await,
-        writer.put_empty("/v1/orgs/acme/events/e1/slots/bob").await,
-        writer.delete("/v1/orgs/acme/events/e1/slots/amy").await,
-        writer
-            .put_empty("/v1/orgs/acme/events/e1/collaborators/artist/users/bob")
-            .await,
-        writer
-            .put_empty("/v1/orgs/acme/events/e1/users/amy/grants/Event.View")
-            .await,
-        writer.post_empty("/v1/admin/snapshot").await,
-    ] {
-        assert_error(&answer, StatusCode::FORBIDDEN, "forbidden");
-    }
-    assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_missing_token_is_refused_before_an_unknown_route() {
-    let app = spawn_app().await;
-
-    let missing = app.no_token().get("/v1/nothing").await;
-    let wrong = app.with_token("nope").get("/v1/nothing").await;
-
-    assert_error(&missing, StatusCode::UNAUTHORIZED, "unauthorized");
-    assert_error(&wrong, StatusCode::UNAUTHORIZED, "unauthorized");
-}
-
-#[actix_web::test]
-async fn a_missing_token_is_refused_before_a_wrong_method() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .no_token()
-        .send(Method::POST, "/v1/orgs/x", Some(b"{}".to_vec()))
-        .await;
-
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
-}
-
-#[actix_web::test]
-async fn a_missing_token_is_refused_before_a_bad_body() {
-    let app = spawn_app().await;
-
-    let answer = app.no_token().put_raw("/v1/orgs/x", "{").await;
-
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
-}
-
-#[actix_web::test]
-async fn the_check_token_gets_404_not_403_on_an_unknown_route() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .as_check_token()
-        .put("/v1/nothing", &json!({"kind": "team"}))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "not_found");
-}
-
-#[actix_web::test]
-async fn the_check_token_gets_405_not_403_on_a_wrong_method() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .as_check_token()
-        .send(Method::POST, "/v1/orgs/x", Some(b"{}".to_vec()))
-        .await;
-
-    assert_error(
-        &answer,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    );
-}
-
-#[actix_web::test]
-async fn the_check_token_on_a_write_is_refused_before_the_body_and_the_rules() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let writer = app.as_check_token();
-
-    let bad_body = writer.put_raw("/v1/orgs/acme/licenses", "{").await;
-    let bad_count = writer
-        .put("/v1/orgs/acme/licenses", &json!({"event_pro": -1}))
-        .await;
-    let missing_org = writer
-        .put("/v1/orgs/ghost/licenses", &json!({"event_pro": 1}))
-        .await;
-    let invalid_id = writer.put_empty("/v1/orgs/acme/members/a%20b").await;
-    let conflict = writer
-        .put("/v1/orgs/acme", &json!({"kind": "personal", "owner": "u"}))
-        .await;
-
-    for answer in [bad_body, bad_count, missing_org, invalid_id, conflict] {
-        assert_error(&answer, StatusCode::FORBIDDEN, "forbidden");
-    }
-}
-
-#[actix_web::test]
-async fn the_check_token_reading_an_unknown_org_gets_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app.with_token(CHECK_TOKEN).get("/v1/orgs/ghost").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_check, assert_error, check_path, spawn_app, Scope, TestApp};
+use crate::helpers::{spawn_app, spawn_event, CheckRow, Scope, TestApp, NO_BODY};
 
 const EVENT_PERMISSIONS: [&str; 7] = [
     "Event.Admin",
@@ -52,14 +52,7 @@ fn every_permission_on(
 /// An org `acme` with event `e1`, collaborators `c1`, `c2`, areas `a1`,
 /// `a2`, and user `pro` holding a slot on `e1`.
 async fn event_with_slot_holder() -> TestApp {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
-    for collaborator in ["c1", "c2"] {
-        app.collaborator("acme", "e1", collaborator).await;
-    }
-    for area in ["a1", "a2"] {
-        app.area("acme", "e1", area).await;
-    }
+    let app = spawn_event(2, &["c1", "c2"], &["a1", "a2"]).await;
     app.slot("acme", "e1", "pro").await;
     app
 }
@@ -76,18 +69,25 @@ async fn assert_grant_covers(
     let everything = every_permission_on("c1", "a1")
         .into_iter()
         .chain(every_permission_on("c2", "a2"));
-    for (permission, scope) in everything {
-        let expected = covered
-            .iter()
-            .any(|(p, s)| *p == permission && format!("{s:?}") == format!("{scope:?}"));
-        let check = app.check("acme", "e1", "pro", permission, scope).await;
-        let reason = if expected { "granted" } else { "no_permission" };
-        assert_eq!(
-            (&check["allowed"], &check["reason"]),
-            (&json!(expected), &json!(reason)),
-            "{grant:?} covering {permission} on {scope:?}: {check}"
-        );
-    }
+    let expected: Vec<(&str, Scope<'_>, String)> = everything
+        .map(|(permission, scope)| {
+            let is_covered = covered
+                .iter()
+                .any(|(p, s)| *p == permission && format!("{s:?}") == format!("{scope:?}"));
+            let decision = if is_covered {
+                "granted"
+            } else {
+                "no_permission"
+            };
+            (permission, scope, format!("{decision} event_pro"))
+        })
+        .collect();
+    let rows: Vec<CheckRow<'_>> = expected
+        .iter()
+        .map(|(permission, scope, decision)| ("pro", *permission, *scope, decision.as_str()))
+        .collect();
+    let after = format!("after granting {grant:?}:");
+    app.assert_checks_after(&after, "acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
@@ -99,218 +99,72 @@ async fn event_admin_covers_every_permission_on_every_scope() {
     assert_grant_covers(&app, ("Event.Admin", Scope::Event), &covered).await;
 }
 
-#[actix_web::test]
-async fn event_update_covers_event_view_and_view_on_every_collaborator_and_area() {
-    let app = event_with_slot_holder().await;
+/// What one grant covers, a row a former test: `(grant, its scope, the
+/// permissions it covers)`. Those of an event-wide grant hold on every
+/// collaborator or area; those of a scoped grant on its own scope only.
+#[rustfmt::skip]
+const COVERAGE: [(&str, Scope<'static>, &[&str]); 11] = [
+    ("Event.Update", Scope::Event, &["Event.Update", "Event.View", "Collaborator.View", "Area.View"]),
+    ("Event.View", Scope::Event, &["Event.View", "Collaborator.View", "Area.View"]),
+    ("Event.ScheduleEdit", Scope::Event, &[
+        "Event.ScheduleEdit", "Event.ScheduleView", "Event.View",
+        "Collaborator.ScheduleEdit", "Collaborator.ScheduleView", "Collaborator.View",
+        "Area.ScheduleEdit", "Area.ScheduleView", "Area.View",
+    ]),
+    ("Event.ScheduleView", Scope::Event, &[
+        "Event.ScheduleView", "Event.View",
+        "Collaborator.ScheduleView", "Collaborator.View",
+        "Area.ScheduleView", "Area.View",
+    ]),
+    ("Event.FileUpload", Scope::Event, &[
+        "Event.FileUpload", "Event.FileView", "Event.View",
+        "Collaborator.FileUpload", "Collaborator.FileView", "Collaborator.View",
+        "Area.FileUpload", "Area.FileView", "Area.View",
+    ]),
+    ("Event.FileView", Scope::Event, &[
+        "Event.FileView", "Event.View",
+        "Collaborator.FileView", "Collaborator.View",
+        "Area.FileView", "Area.View",
+    ]),
+    ("Collaborator.AdvanceEdit", Scope::Collaborator("c1"), &[
+        "Collaborator.AdvanceEdit", "Collaborator.AdvanceView", "Collaborator.View",
+    ]),
+    ("Collaborator.ScheduleEdit", Scope::Collaborator("c2"), &[
+        "Collaborator.ScheduleEdit", "Collaborator.ScheduleView", "Collaborator.View",
+    ]),
+    ("Collaborator.View", Scope::Collaborator("c1"), &["Collaborator.View"]),
+    ("Area.FileUpload", Scope::Area("a1"), &["Area.FileUpload", "Area.FileView", "Area.View"]),
+    ("Area.ScheduleView", Scope::Area("a2"), &["Area.ScheduleView", "Area.View"]),
+];
 
-    assert_grant_covers(
-        &app,
-        ("Event.Update", Scope::Event),
-        &[
-            ("Event.Update", Scope::Event),
-            ("Event.View", Scope::Event),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
+/// `permissions` on the scopes a grant on `scope` reaches: the grant's own
+/// scope, or for an event-wide grant every scope of the permission's domain.
+fn on_scopes_of(
+    scope: Scope<'static>,
+    permissions: &[&'static str],
+) -> Vec<(&'static str, Scope<'static>)> {
+    let mut covered = Vec::new();
+    for permission in permissions {
+        let scopes = match (scope, permission.split('.').next()) {
+            (Scope::Event, Some("Collaborator")) => {
+                vec![Scope::Collaborator("c1"), Scope::Collaborator("c2")]
+            }
+            (Scope::Event, Some("Area")) => vec![Scope::Area("a1"), Scope::Area("a2")],
+            _ => vec![scope],
+        };
+        covered.extend(scopes.into_iter().map(|scope| (*permission, scope)));
+    }
+    covered
 }
 
 #[actix_web::test]
-async fn event_view_covers_view_on_every_collaborator_and_area_only() {
-    let app = event_with_slot_holder().await;
+async fn each_grant_covers_its_implied_permissions_and_nothing_else() {
+    for (permission, scope, covered) in COVERAGE {
+        let app = event_with_slot_holder().await;
+        let covered = on_scopes_of(scope, covered);
 
-    assert_grant_covers(
-        &app,
-        ("Event.View", Scope::Event),
-        &[
-            ("Event.View", Scope::Event),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn event_schedule_edit_covers_schedule_edit_and_view_everywhere_and_views() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Event.ScheduleEdit", Scope::Event),
-        &[
-            ("Event.ScheduleEdit", Scope::Event),
-            ("Event.ScheduleView", Scope::Event),
-            ("Event.View", Scope::Event),
-            ("Collaborator.ScheduleEdit", Scope::Collaborator("c1")),
-            ("Collaborator.ScheduleEdit", Scope::Collaborator("c2")),
-            ("Collaborator.ScheduleView", Scope::Collaborator("c1")),
-            ("Collaborator.ScheduleView", Scope::Collaborator("c2")),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.ScheduleEdit", Scope::Area("a1")),
-            ("Area.ScheduleEdit", Scope::Area("a2")),
-            ("Area.ScheduleView", Scope::Area("a1")),
-            ("Area.ScheduleView", Scope::Area("a2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn event_schedule_view_covers_schedule_view_everywhere_and_views() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Event.ScheduleView", Scope::Event),
-        &[
-            ("Event.ScheduleView", Scope::Event),
-            ("Event.View", Scope::Event),
-            ("Collaborator.ScheduleView", Scope::Collaborator("c1")),
-            ("Collaborator.ScheduleView", Scope::Collaborator("c2")),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.ScheduleView", Scope::Area("a1")),
-            ("Area.ScheduleView", Scope::Area("a2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn event_file_upload_covers_files_everywhere_and_views() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Event.FileUpload", Scope::Event),
-        &[
-            ("Event.FileUpload", Scope::Event),
-            ("Event.FileView", Scope::Event),
-            ("Event.View", Scope::Event),
-            ("Collaborator.FileUpload", Scope::Collaborator("c1")),
-            ("Collaborator.FileUpload", Scope::Collaborator("c2")),
-            ("Collaborator.FileView", Scope::Collaborator("c1")),
-            ("Collaborator.FileView", Scope::Collaborator("c2")),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.FileUpload", Scope::Area("a1")),
-            ("Area.FileUpload", Scope::Area("a2")),
-            ("Area.FileView", Scope::Area("a1")),
-            ("Area.FileView", Scope::Area("a2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn event_file_view_covers_file_view_everywhere_and_views() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Event.FileView", Scope::Event),
-        &[
-            ("Event.FileView", Scope::Event),
-            ("Event.View", Scope::Event),
-            ("Collaborator.FileView", Scope::Collaborator("c1")),
-            ("Collaborator.FileView", Scope::Collaborator("c2")),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-            ("Area.FileView", Scope::Area("a1")),
-            ("Area.FileView", Scope::Area("a2")),
-            ("Area.View", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn advance_edit_covers_advance_view_and_view_on_the_same_collaborator_only() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Collaborator.AdvanceEdit", Scope::Collaborator("c1")),
-        &[
-            ("Collaborator.AdvanceEdit", Scope::Collaborator("c1")),
-            ("Collaborator.AdvanceView", Scope::Collaborator("c1")),
-            ("Collaborator.View", Scope::Collaborator("c1")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn collaborator_schedule_edit_covers_schedule_view_and_view_on_the_same_collaborator_only() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Collaborator.ScheduleEdit", Scope::Collaborator("c2")),
-        &[
-            ("Collaborator.ScheduleEdit", Scope::Collaborator("c2")),
-            ("Collaborator.ScheduleView", Scope::Collaborator("c2")),
-            ("Collaborator.View", Scope::Collaborator("c2")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn collaborator_view_covers_nothing_else() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Collaborator.View", Scope::Collaborator("c1")),
-        &[("Collaborator.View", Scope::Collaborator("c1"))],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn area_file_upload_covers_file_view_and_view_on_the_same_area_only() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Area.FileUpload", Scope::Area("a1")),
-        &[
-            ("Area.FileUpload", Scope::Area("a1")),
-            ("Area.FileView", Scope::Area("a1")),
-            ("Area.View", Scope::Area("a1")),
-        ],
-    )
-    .await;
-}
-
-#[actix_web::test]
-async fn area_schedule_view_covers_view_on_the_same_area_only() {
-    let app = event_with_slot_holder().await;
-
-    assert_grant_covers(
-        &app,
-        ("Area.ScheduleView", Scope::Area("a2")),
-        &[
-            ("Area.ScheduleView", Scope::Area("a2")),
-            ("Area.View", Scope::Area("a2")),
-        ],
-    )
-    .await;
+        assert_grant_covers(&app, (permission, scope), &covered).await;
+    }
 }
 
 #[actix_web::test]
@@ -319,128 +173,114 @@ async fn a_user_without_any_license_is_refused_with_no_license_even_with_grants(
     app.grant("acme", "e1", "amy", "Event.Admin", Scope::Event)
         .await;
 
-    for (permission, scope) in [
-        ("Event.View", Scope::Event),
-        ("Collaborator.View", Scope::Collaborator("c1")),
-        ("Area.View", Scope::Area("a1")),
-    ] {
-        let check = app.check("acme", "e1", "amy", permission, scope).await;
-        assert_check(&check, false, "no_license", None);
-    }
+    app.assert_checks(
+        "acme",
+        "e1",
+        &[
+            ("amy", "Event.View", Scope::Event, "no_license"),
+            (
+                "amy",
+                "Collaborator.View",
+                Scope::Collaborator("c1"),
+                "no_license",
+            ),
+            ("amy", "Area.View", Scope::Area("a1"), "no_license"),
+        ],
+    )
+    .await;
 }
 
 #[actix_web::test]
-async fn a_slot_holder_without_a_grant_is_refused_with_no_permission() {
+async fn a_slot_holder_is_refused_without_a_grant_and_granted_with_one() {
     let app = event_with_slot_holder().await;
+    let view = ("pro", "Event.View", Scope::Event, "no_permission event_pro");
+    app.assert_checks("acme", "e1", &[view]).await;
 
-    let check = app
-        .check("acme", "e1", "pro", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, false, "no_permission", Some("event_pro"));
-}
-
-#[actix_web::test]
-async fn a_slot_holders_grant_is_granted_under_event_pro() {
-    let app = event_with_slot_holder().await;
     app.grant("acme", "e1", "pro", "Event.Update", Scope::Event)
         .await;
 
-    let check = app
-        .check("acme", "e1", "pro", "Event.Update", Scope::Event)
-        .await;
-
-    assert_check(&check, true, "granted", Some("event_pro"));
+    let update = ("pro", "Event.Update", Scope::Event, "granted event_pro");
+    app.assert_checks("acme", "e1", &[update]).await;
 }
 
 #[actix_web::test]
-async fn a_slot_on_one_event_gives_no_license_on_another() {
+async fn a_slot_and_a_grant_count_on_their_own_event_only() {
     let app = event_with_slot_holder().await;
     app.event("acme", "e2").await;
     app.grant("acme", "e2", "pro", "Event.View", Scope::Event)
         .await;
+    let no_slot = ("pro", "Event.View", Scope::Event, "no_license");
+    app.assert_checks("acme", "e2", &[no_slot]).await;
 
-    let check = app
-        .check("acme", "e2", "pro", "Event.View", Scope::Event)
+    app.event("acme", "e3").await;
+    app.slot("acme", "e3", "pro").await;
+    app.grant("acme", "e1", "pro", "Event.Admin", Scope::Event)
         .await;
-
-    assert_check(&check, false, "no_license", None);
+    let no_grant = ("pro", "Event.View", Scope::Event, "no_permission event_pro");
+    app.assert_checks("acme", "e3", &[no_grant]).await;
 }
 
 #[actix_web::test]
 async fn an_org_pro_holder_has_every_event_under_org_pro_without_a_slot() {
     let app = event_with_slot_holder().await;
     app.event("acme", "e2").await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "boss", Some("org_pro")).await;
+    app.seat_holder("acme", "org_pro", "boss").await;
     app.grant("acme", "e2", "boss", "Event.View", Scope::Event)
         .await;
 
-    let without_grant = app
-        .check("acme", "e1", "boss", "Event.View", Scope::Event)
-        .await;
-    let with_grant = app
-        .check("acme", "e2", "boss", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&without_grant, false, "no_permission", Some("org_pro"));
-    assert_check(&with_grant, true, "granted", Some("org_pro"));
+    let view = ("boss", "Event.View", Scope::Event, "no_permission org_pro");
+    app.assert_checks("acme", "e1", &[view]).await;
+    let view = ("boss", "Event.View", Scope::Event, "granted org_pro");
+    app.assert_checks("acme", "e2", &[view]).await;
     assert_eq!(app.event_details("acme", "e2").await["slots"]["used"], 0);
 }
 
 #[actix_web::test]
 async fn an_org_pro_holders_grants_are_granted() {
     let app = event_with_slot_holder().await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "boss", Some("org_pro")).await;
+    app.seat_holder("acme", "org_pro", "boss").await;
     app.grant("acme", "e1", "boss", "Event.Admin", Scope::Event)
         .await;
 
-    for (permission, scope) in every_permission_on("c2", "a2") {
-        let check = app.check("acme", "e1", "boss", permission, scope).await;
-        assert_check(&check, true, "granted", Some("org_pro"));
-    }
+    let rows: Vec<_> = every_permission_on("c2", "a2")
+        .into_iter()
+        .map(|(permission, scope)| ("boss", permission, scope, "granted org_pro"))
+        .collect();
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
 async fn an_org_standard_holder_needs_a_slot_to_work_on_an_event() {
     let app = event_with_slot_holder().await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.member("acme", "std", Some("org_standard")).await;
+    app.seat_holder("acme", "org_standard", "std").await;
     app.grant("acme", "e1", "std", "Event.View", Scope::Event)
         .await;
 
-    let without = app
-        .check("acme", "e1", "std", "Event.View", Scope::Event)
-        .await;
-    app.slot("acme", "e1", "std").await;
-    let with = app
-        .check("acme", "e1", "std", "Event.View", Scope::Event)
-        .await;
+    assert_a_slot_gives_event_pro(&app, ("acme", "e1", "std"), "Event.View").await;
+}
 
-    assert_check(&without, false, "no_license", None);
-    assert_check(&with, true, "granted", Some("event_pro"));
+/// `user` is refused `permission` with `no_license` on `event` until given a
+/// slot there, then granted under `event_pro`.
+async fn assert_a_slot_gives_event_pro(
+    app: &TestApp,
+    (org, event, user): (&str, &str, &str),
+    permission: &str,
+) {
+    let without = (user, permission, Scope::Event, "no_license");
+    app.assert_checks(org, event, &[without]).await;
+    app.slot(org, event, user).await;
+    let with = (user, permission, Scope::Event, "granted event_pro");
+    app.assert_checks(org, event, &[with]).await;
 }
 
 #[actix_web::test]
 async fn a_personal_orgs_owner_needs_a_slot_to_work_on_its_events() {
     let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    app.event("solo", "gig").await;
+    app.personal_org_with_events("solo", "ana", &["gig"]).await;
     app.grant("solo", "gig", "ana", "Event.Admin", Scope::Event)
         .await;
 
-    let without = app
-        .check("solo", "gig", "ana", "Event.Update", Scope::Event)
-        .await;
-    app.slot("solo", "gig", "ana").await;
-    let with = app
-        .check("solo", "gig", "ana", "Event.Update", Scope::Event)
-        .await;
-
-    assert_check(&without, false, "no_license", None);
-    assert_check(&with, true, "granted", Some("event_pro"));
+    assert_a_slot_gives_event_pro(&app, ("solo", "gig", "ana"), "Event.Update").await;
 }
 
 #[actix_web::test]
@@ -451,11 +291,8 @@ async fn releasing_a_slot_takes_the_license_away_but_keeps_the_grants() {
     let answer = app.delete("/v1/orgs/acme/events/e1/slots/pro").await;
     assert_eq!(answer.0, StatusCode::NO_CONTENT);
 
-    let check = app
-        .check("acme", "e1", "pro", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, false, "no_license", None);
+    let view = ("pro", "Event.View", Scope::Event, "no_license");
+    app.assert_checks("acme", "e1", &[view]).await;
     assert_eq!(
         app.event_user("acme", "e1", "pro").await["grants"],
         json!([{"permission": "Event.View"}])
@@ -465,138 +302,18 @@ async fn releasing_a_slot_takes_the_license_away_but_keeps_the_grants() {
 #[actix_web::test]
 async fn revoking_a_grant_turns_granted_into_no_permission() {
     let app = event_with_slot_holder().await;
-    app.grant("acme", "e1", "pro", "Area.FileUpload", Scope::Area("a1"))
-        .await;
-    let path =
-        crate::helpers::grant_path("acme", "e1", "pro", "Area.FileUpload", Scope::Area("a1"));
+    let upload = ("Area.FileUpload", Scope::Area("a1"));
+    app.grant("acme", "e1", "pro", upload.0, upload.1).await;
+    let path = crate::helpers::grant_path("acme", "e1", "pro", upload.0, upload.1);
     assert_eq!(app.delete(&path).await.0, StatusCode::NO_CONTENT);
 
-    let check = app
-        .check("acme", "e1", "pro", "Area.FileView", Scope::Area("a1"))
-        .await;
-
-    assert_check(&check, false, "no_permission", Some("event_pro"));
-}
-
-#[actix_web::test]
-async fn checking_an_unknown_scope_returns_404() {
-    let app = event_with_slot_holder().await;
-
-    let collaborator = app
-        .get(&check_path(
-            "acme",
-            "e1",
-            "pro",
-            "Collaborator.View",
-            Scope::Collaborator("ghost"),
-        ))
-        .await;
-    let area = app
-        .get(&check_path(
-            "acme",
-            "e1",
-            "pro",
-            "Area.View",
-            Scope::Area("ghost"),
-        ))
-        .await;
-
-    assert_error(
-        &collaborator,
-        StatusCode::NOT_FOUND,
-        "collaborator_not_found",
+    let view = (
+        "pro",
+        "Area.FileView",
+        Scope::Area("a1"),
+        "no_permission event_pro",
     );
-    assert_error(&area, StatusCode::NOT_FOUND, "area_not_found");
-}
-
-#[actix_web::test]
-async fn checking_on_an_unknown_event_or_org_returns_404() {
-    let app = event_with_slot_holder().await;
-
-    let event = app
-        .get(&check_path(
-            "acme",
-            "ghost",
-            "pro",
-            "Event.View",
-            Scope::Event,
-        ))
-        .await;
-    let org = app
-        .get(&check_path(
-            "ghost",
-            "e1",
-            "pro",
-            "Event.View",
-            Scope::Event,
-        ))
-        .await;
-
-    assert_error(&event, StatusCode::NOT_FOUND, "event_not_found");
-    assert_error(&org, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn checking_without_user_or_permission_returns_400_bad_request() {
-    let app = event_with_slot_holder().await;
-
-    for query in ["user=pro", "permission=Event.View", ""] {
-        let answer = app
-            .get(&format!("/v1/orgs/acme/events/e1/check?{query}"))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    }
-}
-
-#[actix_web::test]
-async fn checking_an_unknown_permission_returns_400_unknown_permission() {
-    let app = event_with_slot_holder().await;
-
-    let answer = app
-        .get(&check_path("acme", "e1", "pro", "Event.Fly", Scope::Event))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "unknown_permission");
-}
-
-#[actix_web::test]
-async fn checking_a_scoped_permission_without_its_scope_returns_400_missing_scope() {
-    let app = event_with_slot_holder().await;
-
-    let answer = app
-        .get(&check_path("acme", "e1", "pro", "Area.View", Scope::Event))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "missing_scope");
-}
-
-#[actix_web::test]
-async fn checking_an_event_permission_with_a_scope_returns_400_unexpected_scope() {
-    let app = event_with_slot_holder().await;
-
-    let answer = app
-        .get(&check_path(
-            "acme",
-            "e1",
-            "pro",
-            "Event.View",
-            Scope::Collaborator("c1"),
-        ))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "unexpected_scope");
-}
-
-#[actix_web::test]
-async fn checking_with_an_invalid_user_id_returns_400_invalid_id() {
-    let app = event_with_slot_holder().await;
-
-    for user in ["", "..", "a b"] {
-        let answer = app
-            .get(&check_path("acme", "e1", user, "Event.View", Scope::Event))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "invalid_id");
-    }
+    app.assert_checks("acme", "e1", &[view]).await;
 }
 
 fn item(user: &str, permission: &str) -> Value {
@@ -715,39 +432,34 @@ async fn a_batch_of_one_thousand_checks_is_answered() {
 }
 
 #[actix_web::test]
-async fn a_batch_of_more_than_one_thousand_checks_returns_400_bad_request() {
+async fn checks_that_cannot_be_answered_are_refused_with_their_error() {
     let app = event_with_slot_holder().await;
-    let checks: Vec<Value> = (0..1001).map(|_| item("pro", "Event.View")).collect();
+    let check = |query: &str| format!("GET /v1/orgs/acme/events/e1/check?{query}");
+    let too_many: Vec<Value> = (0..1001).map(|_| item("pro", "Event.View")).collect();
 
-    let answer = app
-        .post("/v1/orgs/acme/check", &json!({ "checks": checks }))
-        .await;
+    #[rustfmt::skip]
+    let refusals = [
+        (check("user=pro&permission=Collaborator.View&collaborator=ghost"), NO_BODY, 404, "collaborator_not_found"),
+        (check("user=pro&permission=Area.View&area=ghost"), NO_BODY, 404, "area_not_found"),
+        ("GET /v1/orgs/acme/events/ghost/check?user=pro&permission=Event.View".into(), NO_BODY, 404, "event_not_found"),
+        ("GET /v1/orgs/ghost/events/e1/check?user=pro&permission=Event.View".into(), NO_BODY, 404, "org_not_found"),
+        (check("user=pro"), NO_BODY, 400, "bad_request"),
+        (check("permission=Event.View"), NO_BODY, 400, "bad_request"),
+        (check(""), NO_BODY, 400, "bad_request"),
+        (check("user=pro&permission=Event.Fly"), NO_BODY, 400, "unknown_permission"),
+        (check("user=pro&permission=Area.View"), NO_BODY, 400, "missing_scope"),
+        (check("user=pro&permission=Event.View&collaborator=c1"), NO_BODY, 400, "unexpected_scope"),
+        (check("user=&permission=Event.View"), NO_BODY, 400, "invalid_id"),
+        (check("user=..&permission=Event.View"), NO_BODY, 400, "invalid_id"),
+        (check("user=a%20b&permission=Event.View"), NO_BODY, 400, "invalid_id"),
+        ("POST /v1/orgs/acme/check".into(), json!({ "checks": too_many }), 400, "bad_request"),
+        ("POST /v1/orgs/acme/check".into(), json!({}), 400, "bad_request"),
+        ("POST /v1/orgs/acme/check".into(), json!({"checks": "all"}), 400, "bad_request"),
+        ("POST /v1/orgs/acme/check".into(), json!([]), 400, "bad_request"),
+        ("POST /v1/orgs/ghost/check".into(), json!({"checks": [item("u", "Event.View")]}), 404, "org_not_found"),
+    ];
 
-    assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-}
-
-#[actix_web::test]
-async fn a_batch_check_without_a_checks_list_returns_400_bad_request() {
-    let app = event_with_slot_holder().await;
-
-    for body in [json!({}), json!({"checks": "all"}), json!([])] {
-        let answer = app.post("/v1/orgs/acme/check", &body).await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    }
-}
-
-#[actix_web::test]
-async fn a_batch_check_on_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .post(
-            "/v1/orgs/ghost/check",
-            &json!({"checks": [item("u", "Event.View")]}),
-        )
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_refusals(&refusals).await;
 }
 
 #[actix_web::test]
@@ -784,53 +496,20 @@ async fn the_permission_catalogue_lists_the_19_permissions_with_their_domains() 
 }
 
 #[actix_web::test]
-async fn a_grant_on_one_event_does_not_count_on_another() {
+async fn org_pro_gives_no_license_on_another_orgs_events_nor_once_the_member_is_deleted() {
     let app = event_with_slot_holder().await;
-    app.event("acme", "e2").await;
-    app.slot("acme", "e2", "pro").await;
-    app.grant("acme", "e1", "pro", "Event.Admin", Scope::Event)
-        .await;
-
-    let check = app
-        .check("acme", "e2", "pro", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, false, "no_permission", Some("event_pro"));
-}
-
-#[actix_web::test]
-async fn org_pro_in_one_org_gives_no_license_on_another_orgs_events() {
-    let app = event_with_slot_holder().await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "boss", Some("org_pro")).await;
+    app.seat_holder("acme", "org_pro", "boss").await;
     app.org_with_events("other", 1, &["e1"]).await;
-    app.grant("other", "e1", "boss", "Event.View", Scope::Event)
-        .await;
+    for org in ["acme", "other"] {
+        app.grant(org, "e1", "boss", "Event.View", Scope::Event)
+            .await;
+    }
+    let view = ("boss", "Event.View", Scope::Event, "no_license");
+    app.assert_checks("other", "e1", &[view]).await;
 
-    let check = app
-        .check("other", "e1", "boss", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, false, "no_license", None);
-}
-
-#[actix_web::test]
-async fn a_deleted_org_pro_member_loses_their_license_on_events() {
-    let app = event_with_slot_holder().await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "boss", Some("org_pro")).await;
-    app.grant("acme", "e1", "boss", "Event.View", Scope::Event)
-        .await;
-    assert_eq!(
-        app.delete("/v1/orgs/acme/members/boss").await.0,
-        StatusCode::NO_CONTENT
-    );
-
-    let check = app
-        .check("acme", "e1", "boss", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, false, "no_license", None);
+    let deleted = app.delete("/v1/orgs/acme/members/boss").await;
+    assert_eq!(deleted.0, StatusCode::NO_CONTENT);
+    app.assert_checks("acme", "e1", &[view]).await;
 }
 
 #[actix_web::test]

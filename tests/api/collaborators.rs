@@ -3,9 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{
-    assert_check, assert_error, attachment_path, sorted, spawn_app, Scope, TestApp,
-};
+use crate::helpers::{attachment_path, sorted, spawn_event, CheckRow, Scope, TestApp, NO_BODY};
 
 const DEFAULT_GRANTS: [&str; 6] = [
     "Collaborator.View",
@@ -27,166 +25,97 @@ fn scoped(permissions: &[&str], collaborator: &str) -> Value {
 /// An org `acme` with event `e1`, collaborators `artist` and `vendor`, and
 /// area `bar`.
 async fn event_with_collaborators() -> TestApp {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
-    app.collaborator("acme", "e1", "vendor").await;
-    app.area("acme", "e1", "bar").await;
-    app
+    spawn_event(1, &["artist", "vendor"], &["bar"]).await
+}
+
+/// `amy`'s checks of `permissions` on collaborator `on`, each expected as
+/// `expected`.
+fn amy_on<'a>(on: &'a str, permissions: &[&'a str], expected: &'a str) -> Vec<CheckRow<'a>> {
+    permissions
+        .iter()
+        .map(|permission| ("amy", *permission, Scope::Collaborator(on), expected))
+        .collect()
 }
 
 #[actix_web::test]
-async fn attaching_a_user_returns_201_and_the_attachment() {
+async fn attaching_a_user_returns_201_and_the_attachment_then_200_and_changes_nothing() {
     let app = event_with_collaborators().await;
+    let path = attachment_path("acme", "e1", "artist", "amy");
+    let attachment = json!({"event": "e1", "collaborator": "artist", "user": "amy"});
 
-    let answer = app
-        .put_empty(&attachment_path("acme", "e1", "artist", "amy"))
-        .await;
+    let answer = app.put_empty(&path).await;
 
-    assert_eq!(
-        answer,
-        (
-            StatusCode::CREATED,
-            json!({"event": "e1", "collaborator": "artist", "user": "amy"})
-        )
-    );
+    assert_eq!(answer, (StatusCode::CREATED, attachment.clone()));
     let user = app.event_user("acme", "e1", "amy").await;
     assert_eq!(user["license"], "collaborator");
     assert_eq!(user["collaborators"], json!(["artist"]));
-}
 
-#[actix_web::test]
-async fn attaching_a_user_gives_the_default_collaborator_grants() {
-    let app = event_with_collaborators().await;
-
-    app.attach("acme", "e1", "artist", "amy").await;
-
-    let user = app.event_user("acme", "e1", "amy").await;
-    assert_eq!(
-        sorted(&user["grants"]),
-        sorted(&scoped(&DEFAULT_GRANTS, "artist"))
-    );
-}
-
-#[actix_web::test]
-async fn attaching_with_an_explicit_list_gives_only_those_grants() {
-    let app = event_with_collaborators().await;
-
-    app.attach_with(
-        "acme",
-        "e1",
-        "artist",
-        "amy",
-        &["Collaborator.View", "Collaborator.ScheduleEdit"],
-    )
-    .await;
-
-    let user = app.event_user("acme", "e1", "amy").await;
-    assert_eq!(
-        sorted(&user["grants"]),
-        sorted(&scoped(
-            &["Collaborator.View", "Collaborator.ScheduleEdit"],
-            "artist"
-        ))
-    );
-}
-
-#[actix_web::test]
-async fn attaching_again_returns_200_and_changes_nothing_even_with_another_list() {
-    let app = event_with_collaborators().await;
-    app.attach_with("acme", "e1", "artist", "amy", &["Collaborator.View"])
-        .await;
-    let before = app.event_user("acme", "e1", "amy").await;
-    let path = attachment_path("acme", "e1", "artist", "amy");
-
+    // Again, bare or with another list of grants: nothing changes.
     let bare = app.put_empty(&path).await;
-    let other = app
-        .put(
-            &path,
-            &json!({"permissions": ["Collaborator.FileUpload", "Collaborator.AdvanceEdit"]}),
-        )
-        .await;
-
-    let attachment = json!({"event": "e1", "collaborator": "artist", "user": "amy"});
+    let other = json!({"permissions": ["Collaborator.FileUpload", "Collaborator.AdvanceEdit"]});
+    let other = app.put(&path, &other).await;
     assert_eq!(bare, (StatusCode::OK, attachment.clone()));
     assert_eq!(other, (StatusCode::OK, attachment));
-    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
+    assert_eq!(app.event_user("acme", "e1", "amy").await, user);
 }
 
 #[actix_web::test]
-async fn attaching_with_a_non_collaborator_permission_returns_400_bad_request_and_attaches_nothing()
-{
+async fn attaching_gives_the_default_collaborator_grants_or_only_those_listed() {
     let app = event_with_collaborators().await;
-    let before = app.event_user("acme", "e1", "amy").await;
+    let listed = ["Collaborator.View", "Collaborator.ScheduleEdit"];
 
-    for permission in ["Event.View", "Area.View", "Event.Admin"] {
-        let answer = app
-            .put(
-                &attachment_path("acme", "e1", "artist", "amy"),
-                &json!({"permissions": ["Collaborator.View", permission]}),
-            )
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
+    app.attach("acme", "e1", "artist", "amy").await;
+    app.attach_with("acme", "e1", "artist", "bob", &listed)
+        .await;
+
+    for (user, grants) in [("amy", &DEFAULT_GRANTS[..]), ("bob", &listed[..])] {
+        let read = app.event_user("acme", "e1", user).await;
+        assert_eq!(
+            sorted(&read["grants"]),
+            sorted(&scoped(grants, "artist")),
+            "{user}"
+        );
     }
-    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
-    assert_eq!(before["license"], json!(null));
 }
 
 #[actix_web::test]
-async fn attaching_with_an_unknown_permission_is_refused_with_400() {
+async fn attachments_that_cannot_be_made_or_ended_are_refused_and_change_nothing() {
     let app = event_with_collaborators().await;
-    let before = app.event_user("acme", "e1", "amy").await;
-
-    let answer = app
-        .put(
-            &attachment_path("acme", "e1", "artist", "amy"),
-            &json!({"permissions": ["Collaborator.Dance"]}),
-        )
-        .await;
-
-    assert_eq!(answer.0, StatusCode::BAD_REQUEST, "{}", answer.1);
-    assert!(answer.1["error"].is_string(), "{}", answer.1);
-    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
-}
-
-#[actix_web::test]
-async fn attaching_with_a_permissions_value_that_is_not_a_list_returns_400_bad_request() {
-    let app = event_with_collaborators().await;
-
-    let answer = app
-        .put(
-            &attachment_path("acme", "e1", "artist", "amy"),
-            &json!({"permissions": "Collaborator.View"}),
-        )
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-}
-
-#[actix_web::test]
-async fn attaching_to_an_unknown_collaborator_returns_404_collaborator_not_found() {
-    let app = event_with_collaborators().await;
-
-    let answer = app
-        .put_empty(&attachment_path("acme", "e1", "ghost", "amy"))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "collaborator_not_found");
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["license"],
-        json!(null)
+    app.attach("acme", "e1", "artist", "cat").await;
+    let before = (
+        app.event_user("acme", "e1", "amy").await,
+        app.event_user("acme", "e1", "cat").await,
     );
-}
+    let put = |path: &str| format!("PUT /v1/orgs/acme/events/{path}");
+    let delete = |path: &str| format!("DELETE /v1/orgs/acme/events/{path}");
+    let listing = |permission: &str| json!({"permissions": ["Collaborator.View", permission]});
 
-#[actix_web::test]
-async fn attaching_on_an_unknown_event_returns_404_event_not_found() {
-    let app = event_with_collaborators().await;
+    #[rustfmt::skip]
+    let refusals = [
+        (put("e1/collaborators/artist/users/amy"), listing("Event.View"), 400, "bad_request"),
+        (put("e1/collaborators/artist/users/amy"), listing("Area.View"), 400, "bad_request"),
+        (put("e1/collaborators/artist/users/amy"), listing("Event.Admin"), 400, "bad_request"),
+        (put("e1/collaborators/artist/users/amy"), json!({"permissions": "Collaborator.View"}), 400, "bad_request"),
+        (put("e1/collaborators/ghost/users/amy"), NO_BODY, 404, "collaborator_not_found"),
+        (put("ghost/collaborators/artist/users/amy"), NO_BODY, 404, "event_not_found"),
+        (delete("e1/collaborators/vendor/users/cat"), NO_BODY, 404, "attachment_not_found"),
+        (delete("e1/collaborators/artist/users/bob"), NO_BODY, 404, "attachment_not_found"),
+        (delete("e1/collaborators/ghost/users/amy"), NO_BODY, 404, "collaborator_not_found"),
+    ];
 
-    let answer = app
-        .put_empty(&attachment_path("acme", "ghost", "artist", "amy"))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
+    app.assert_refusals(&refusals).await;
+    // SPEC names no code for a permission it does not know: any 400 error.
+    let unknown = json!({"permissions": ["Collaborator.Dance"]});
+    let path = attachment_path("acme", "e1", "artist", "amy");
+    let (status, body) = app.put(&path, &unknown).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"].is_string(), "{body}");
+    let after = (
+        app.event_user("acme", "e1", "amy").await,
+        app.event_user("acme", "e1", "cat").await,
+    );
+    assert_eq!(after, before);
+    assert_eq!(before.0["license"], json!(null));
 }
 
 #[actix_web::test]
@@ -206,49 +135,8 @@ async fn detaching_returns_204_keeps_the_grants_and_ends_the_free_license() {
         sorted(&user["grants"]),
         sorted(&scoped(&DEFAULT_GRANTS, "artist"))
     );
-    let check = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("artist"),
-        )
-        .await;
-    assert_check(&check, false, "no_license", None);
-}
-
-#[actix_web::test]
-async fn detaching_a_user_who_is_not_attached_returns_404_attachment_not_found() {
-    let app = event_with_collaborators().await;
-    app.attach("acme", "e1", "artist", "amy").await;
-    let before = app.event_user("acme", "e1", "amy").await;
-
-    let other_collaborator = app
-        .delete(&attachment_path("acme", "e1", "vendor", "amy"))
-        .await;
-    let other_user = app
-        .delete(&attachment_path("acme", "e1", "artist", "bob"))
-        .await;
-
-    assert_error(
-        &other_collaborator,
-        StatusCode::NOT_FOUND,
-        "attachment_not_found",
-    );
-    assert_error(&other_user, StatusCode::NOT_FOUND, "attachment_not_found");
-    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
-}
-
-#[actix_web::test]
-async fn detaching_from_an_unknown_collaborator_returns_404_collaborator_not_found() {
-    let app = event_with_collaborators().await;
-
-    let answer = app
-        .delete(&attachment_path("acme", "e1", "ghost", "amy"))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "collaborator_not_found");
+    let view = amy_on("artist", &["Collaborator.View"], "no_license");
+    app.assert_checks("acme", "e1", &view).await;
 }
 
 #[actix_web::test]
@@ -262,14 +150,9 @@ async fn deleting_a_collaborator_drops_its_attachments_and_scoped_grants_only() 
     let (status, _) = app.delete("/v1/orgs/acme/events/e1/slots/amy").await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     app.slot("acme", "e1", "bob").await;
-    app.grant(
-        "acme",
-        "e1",
-        "bob",
-        "Collaborator.AdvanceEdit",
-        Scope::Collaborator("artist"),
-    )
-    .await;
+    let advance = Scope::Collaborator("artist");
+    app.grant("acme", "e1", "bob", "Collaborator.AdvanceEdit", advance)
+        .await;
     app.grant("acme", "e1", "bob", "Area.View", Scope::Area("bar"))
         .await;
 
@@ -306,16 +189,8 @@ async fn a_collaborator_made_again_after_deletion_has_no_old_attachments_or_gran
         amy,
         json!({"user": "amy", "license": null, "collaborators": [], "grants": [], "org_grants": []})
     );
-    let check = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("artist"),
-        )
-        .await;
-    assert_check(&check, false, "no_license", None);
+    let view = amy_on("artist", &["Collaborator.View"], "no_license");
+    app.assert_checks("acme", "e1", &view).await;
 }
 
 #[actix_web::test]
@@ -323,55 +198,31 @@ async fn a_free_collaborator_is_allowed_their_default_grants_on_their_collaborat
     let app = event_with_collaborators().await;
     app.attach("acme", "e1", "artist", "amy").await;
 
-    for permission in DEFAULT_GRANTS {
-        let check = app
-            .check(
-                "acme",
-                "e1",
-                "amy",
-                permission,
-                Scope::Collaborator("artist"),
-            )
-            .await;
-        assert_check(&check, true, "granted", Some("collaborator"));
-    }
-    let check = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.ScheduleEdit",
-            Scope::Collaborator("artist"),
-        )
-        .await;
-    assert_check(&check, false, "no_permission", Some("collaborator"));
+    let mut rows = amy_on("artist", &DEFAULT_GRANTS, "granted collaborator");
+    rows.extend(amy_on(
+        "artist",
+        &["Collaborator.ScheduleEdit"],
+        "no_permission collaborator",
+    ));
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
 async fn a_free_collaborators_ceiling_stops_at_their_own_collaborators() {
     let app = event_with_collaborators().await;
     app.attach("acme", "e1", "artist", "amy").await;
-    app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
-        .await;
-    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("bar"))
-        .await;
-    app.grant(
-        "acme",
-        "e1",
-        "amy",
-        "Collaborator.View",
-        Scope::Collaborator("vendor"),
-    )
-    .await;
-
-    for (permission, scope) in [
+    let outside = [
         ("Collaborator.View", Scope::Collaborator("vendor")),
         ("Event.View", Scope::Event),
         ("Area.View", Scope::Area("bar")),
-    ] {
-        let check = app.check("acme", "e1", "amy", permission, scope).await;
-        assert_check(&check, false, "outside_license", Some("collaborator"));
+    ];
+    for (permission, scope) in outside {
+        app.grant("acme", "e1", "amy", permission, scope).await;
     }
+
+    let rows = outside
+        .map(|(permission, scope)| ("amy", permission, scope, "outside_license collaborator"));
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
@@ -381,46 +232,18 @@ async fn event_admin_for_a_free_collaborator_covers_only_their_own_collaborators
         .await;
     app.grant("acme", "e1", "amy", "Event.Admin", Scope::Event)
         .await;
+    let every = [&DEFAULT_GRANTS[..], &["Collaborator.ScheduleEdit"]].concat();
+    let outside = "outside_license collaborator";
 
-    for permission in [
-        "Collaborator.View",
-        "Collaborator.AdvanceView",
-        "Collaborator.AdvanceEdit",
-        "Collaborator.ScheduleView",
-        "Collaborator.ScheduleEdit",
-        "Collaborator.FileView",
-        "Collaborator.FileUpload",
-    ] {
-        let own = app
-            .check(
-                "acme",
-                "e1",
-                "amy",
-                permission,
-                Scope::Collaborator("artist"),
-            )
-            .await;
-        assert_check(&own, true, "granted", Some("collaborator"));
-        let other = app
-            .check(
-                "acme",
-                "e1",
-                "amy",
-                permission,
-                Scope::Collaborator("vendor"),
-            )
-            .await;
-        assert_check(&other, false, "outside_license", Some("collaborator"));
-    }
-    for (permission, scope) in [
-        ("Event.Admin", Scope::Event),
-        ("Event.Update", Scope::Event),
-        ("Event.View", Scope::Event),
-        ("Area.View", Scope::Area("bar")),
-    ] {
-        let check = app.check("acme", "e1", "amy", permission, scope).await;
-        assert_check(&check, false, "outside_license", Some("collaborator"));
-    }
+    let mut rows = amy_on("artist", &every, "granted collaborator");
+    rows.extend(amy_on("vendor", &every, outside));
+    rows.extend([
+        ("amy", "Event.Admin", Scope::Event, outside),
+        ("amy", "Event.Update", Scope::Event, outside),
+        ("amy", "Event.View", Scope::Event, outside),
+        ("amy", "Area.View", Scope::Area("bar"), outside),
+    ]);
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
@@ -431,27 +254,10 @@ async fn event_wide_grants_of_a_free_collaborator_reach_their_collaborators_only
     app.grant("acme", "e1", "amy", "Event.ScheduleEdit", Scope::Event)
         .await;
 
-    let own = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.ScheduleEdit",
-            Scope::Collaborator("artist"),
-        )
-        .await;
-    let other = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.ScheduleEdit",
-            Scope::Collaborator("vendor"),
-        )
-        .await;
-
-    assert_check(&own, true, "granted", Some("collaborator"));
-    assert_check(&other, false, "outside_license", Some("collaborator"));
+    let edit = ["Collaborator.ScheduleEdit"];
+    let mut rows = amy_on("artist", &edit, "granted collaborator");
+    rows.extend(amy_on("vendor", &edit, "outside_license collaborator"));
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
@@ -468,34 +274,18 @@ async fn a_second_collaborator_needs_a_slot_and_a_slot_holder_works_on_both() {
 
     app.slot("acme", "e1", "amy").await;
     app.attach("acme", "e1", "vendor", "amy").await;
-    for collaborator in ["artist", "vendor"] {
-        let check = app
-            .check(
-                "acme",
-                "e1",
-                "amy",
-                "Collaborator.AdvanceEdit",
-                Scope::Collaborator(collaborator),
-            )
-            .await;
-        assert_check(&check, true, "granted", Some("event_pro"));
-    }
+    let edit = ["Collaborator.AdvanceEdit"];
+    let mut rows = amy_on("artist", &edit, "granted event_pro");
+    rows.extend(amy_on("vendor", &edit, "granted event_pro"));
+    app.assert_checks("acme", "e1", &rows).await;
     let user = app.event_user("acme", "e1", "amy").await;
     assert_eq!(user["collaborators"], json!(["artist", "vendor"]));
 
     // the slot released, she keeps both attachments and has no license
     let (status, body) = app.delete("/v1/orgs/acme/events/e1/slots/amy").await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let check = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("artist"),
-        )
-        .await;
-    assert_check(&check, false, "no_license", None);
+    let view = amy_on("artist", &["Collaborator.View"], "no_license");
+    app.assert_checks("acme", "e1", &view).await;
 }
 
 #[actix_web::test]
@@ -521,19 +311,7 @@ async fn an_attached_user_with_a_slot_has_the_slots_ceiling() {
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
         .await;
 
-    let event_wide = app
-        .check("acme", "e1", "amy", "Event.View", Scope::Event)
-        .await;
-    let other = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("vendor"),
-        )
-        .await;
-
-    assert_check(&event_wide, true, "granted", Some("event_pro"));
-    assert_check(&other, true, "granted", Some("event_pro"));
+    let mut rows = amy_on("vendor", &["Collaborator.View"], "granted event_pro");
+    rows.push(("amy", "Event.View", Scope::Event, "granted event_pro"));
+    app.assert_checks("acme", "e1", &rows).await;
 }

@@ -2,40 +2,60 @@
 
 use futures_util::future::join_all;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app};
+use crate::helpers::{assert_error, assert_refused, spawn_event, spawn_org, TestApp, NO_BODY};
 
-fn slot_paths(users: &[String]) -> Vec<String> {
-    users
-        .iter()
-        .map(|user| format!("/v1/orgs/acme/events/e1/slots/{user}"))
-        .collect()
+/// `count` users named `{prefix}-{n:03}`.
+fn users(prefix: &str, count: usize) -> Vec<String> {
+    (0..count).map(|n| format!("{prefix}-{n:03}")).collect()
+}
+
+/// Puts `body` (or nothing) at `path` for every user at once; asserts that
+/// each answer is `201` or `409 code` and returns the users answered `201`
+/// with their answers, in order.
+async fn claim_at_once(
+    app: &TestApp,
+    users: &[String],
+    path: impl Fn(&str) -> String,
+    body: &Value,
+    code: &str,
+) -> Vec<(String, Value)> {
+    let paths: Vec<String> = users.iter().map(|user| path(user)).collect();
+    let answers = join_all(paths.iter().map(|path| app.request(path, body))).await;
+    let mut winners = Vec::new();
+    for (user, answer) in users.iter().zip(&answers) {
+        if answer.0 == StatusCode::CREATED {
+            winners.push((user.clone(), answer.1.clone()));
+        } else {
+            assert_refused(user, answer, StatusCode::CONFLICT, code);
+        }
+    }
+    winners
 }
 
 #[actix_web::test]
 async fn two_hundred_concurrent_claims_on_five_slots_give_exactly_five() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 5, &["e1"]).await;
-    let users: Vec<String> = (0..200).map(|n| format!("user-{n:03}")).collect();
+    let app = spawn_event(5, &[], &[]).await;
+    let slot = |user: &str| format!("PUT /v1/orgs/acme/events/e1/slots/{user}");
 
-    let paths = slot_paths(&users);
+    let winners = claim_at_once(
+        &app,
+        &users("user", 200),
+        slot,
+        &NO_BODY,
+        "no_slot_available",
+    )
+    .await;
 
-    let answers = join_all(paths.iter().map(|path| app.put_empty(path))).await;
-
-    let mut winners = Vec::new();
-    for (user, answer) in users.iter().zip(&answers) {
-        if answer.0 == StatusCode::CREATED {
-            assert_eq!(answer.1, json!({"event": "e1", "user": user}));
-            winners.push(user.clone());
-        } else {
-            assert_error(answer, StatusCode::CONFLICT, "no_slot_available");
-        }
-    }
     assert_eq!(winners.len(), 5, "winners: {winners:?}");
+    for (user, slot) in &winners {
+        assert_eq!(slot, &json!({"event": "e1", "user": user}));
+    }
+    let holders: Vec<&String> = winners.iter().map(|(user, _)| user).collect();
     let event = app.event_details("acme", "e1").await;
     assert_eq!(event["slots"]["used"], 5);
-    assert_eq!(event["slots"]["holders"], json!(winners));
+    assert_eq!(event["slots"]["holders"], json!(holders));
     assert_eq!(
         app.org("acme").await["licenses"]["event_pro"]["max_used"],
         5
@@ -44,8 +64,7 @@ async fn two_hundred_concurrent_claims_on_five_slots_give_exactly_five() {
 
 #[actix_web::test]
 async fn fifty_concurrent_claims_of_one_users_slot_create_it_once() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
+    let app = spawn_event(2, &[], &[]).await;
 
     let answers =
         join_all((0..50).map(|_| app.put_empty("/v1/orgs/acme/events/e1/slots/amy"))).await;
@@ -68,30 +87,26 @@ async fn fifty_concurrent_claims_of_one_users_slot_create_it_once() {
 
 #[actix_web::test]
 async fn fifty_concurrent_members_on_three_org_seats_give_exactly_three() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 3})).await;
-    let users: Vec<String> = (0..50).map(|n| format!("member-{n:02}")).collect();
-
-    let paths: Vec<String> = users
-        .iter()
-        .map(|user| format!("/v1/orgs/acme/members/{user}"))
-        .collect();
+    let app = spawn_org(json!({"org_standard": 3})).await;
+    let member = |user: &str| format!("PUT /v1/orgs/acme/members/{user}");
     let body = json!({"license": "org_standard"});
 
-    let answers = join_all(paths.iter().map(|path| app.put(path, &body))).await;
+    let winners = claim_at_once(
+        &app,
+        &users("member", 50),
+        member,
+        &body,
+        "no_seat_available",
+    )
+    .await;
 
-    let mut winners = Vec::new();
-    for (user, answer) in users.iter().zip(&answers) {
-        if answer.0 == StatusCode::CREATED {
-            winners.push(json!({"user": user, "license": "org_standard"}));
-        } else {
-            assert_error(answer, StatusCode::CONFLICT, "no_seat_available");
-        }
-    }
-    assert_eq!(winners.len(), 3, "{answers:?}");
+    assert_eq!(winners.len(), 3, "{winners:?}");
     let (_, members) = app.get("/v1/orgs/acme/members").await;
-    assert_eq!(members, json!({ "members": winners }));
+    let listed: Vec<Value> = winners
+        .iter()
+        .map(|(user, _)| json!({"user": user, "license": "org_standard"}))
+        .collect();
+    assert_eq!(members, json!({ "members": listed }));
     assert_eq!(
         app.org("acme").await["licenses"]["org_standard"],
         json!({"total": 3, "used": 3})
@@ -100,11 +115,11 @@ async fn fifty_concurrent_members_on_three_org_seats_give_exactly_three() {
 
 #[actix_web::test]
 async fn slot_claims_racing_an_event_pro_cut_never_leave_more_holders_than_the_pool() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 10, &["e1"]).await;
-    let users: Vec<String> = (0..40).map(|n| format!("racer-{n:02}")).collect();
-
-    let paths = slot_paths(&users);
+    let app = spawn_event(10, &[], &[]).await;
+    let paths: Vec<String> = users("racer", 40)
+        .iter()
+        .map(|user| format!("/v1/orgs/acme/events/e1/slots/{user}"))
+        .collect();
     let lower = json!({"event_pro": 3});
 
     let claims = join_all(paths.iter().map(|path| app.put_empty(path)));

@@ -4,64 +4,44 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, ADMIN_TOKEN};
+use crate::helpers::{
+    assert_error, assert_refused, spawn_app, spawn_event, spawn_org, ADMIN_TOKEN, NO_BODY,
+};
 
 #[actix_web::test]
-async fn an_unknown_route_returns_404_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-
-    for path in [
-        "/",
-        "/v1",
-        "/v1/nothing",
-        "/v2/orgs/acme",
-        "/v1/orgs/acme/nothing",
-        "/v1/orgs/acme/events/e1/nothing",
-        "/v1/orgs/acme/events/e1/users/amy/nothing",
-    ] {
-        let answer = app.get(path).await;
-        assert_error(&answer, StatusCode::NOT_FOUND, "not_found");
-    }
-}
-
-#[actix_web::test]
-async fn a_known_route_with_another_method_returns_405_method_not_allowed() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+async fn unknown_routes_wrong_methods_and_bodies_that_are_not_json_objects_are_refused() {
+    let app = spawn_event(1, &["artist"], &[]).await;
     let before = app.org_state("acme").await;
-
-    for (method, path) in [
-        (Method::POST, "/v1/orgs/x"),
-        (Method::POST, "/v1/orgs/acme"),
-        (Method::DELETE, "/v1/orgs/acme"),
-        (Method::GET, "/v1/orgs/acme/licenses"),
-        (Method::POST, "/v1/orgs/acme/members"),
-        (Method::PATCH, "/v1/orgs/acme/members/amy"),
-        (Method::POST, "/v1/orgs/acme/events/e1"),
-        (Method::GET, "/v1/orgs/acme/events/e1/slots/amy"),
-        (Method::GET, "/v1/orgs/acme/check"),
-        (Method::POST, "/v1/orgs/acme/events/e1/check"),
-        (Method::PUT, "/v1/permissions"),
-        (Method::GET, "/v1/admin/snapshot"),
-    ] {
-        let answer = app.send(method.clone(), path, None).await;
-        assert_error(
-            &answer,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-        );
+    let not_found = |request| (request, NO_BODY, 404, "not_found");
+    let not_allowed = |request| (request, NO_BODY, 405, "method_not_allowed");
+    let mut refusals = vec![
+        not_found("GET /"),
+        not_found("GET /v1"),
+        not_found("GET /v1/nothing"),
+        not_found("GET /v2/orgs/acme"),
+        not_found("GET /v1/orgs/acme/nothing"),
+        not_found("GET /v1/orgs/acme/events/e1/nothing"),
+        not_found("GET /v1/orgs/acme/events/e1/users/amy/nothing"),
+        not_allowed("POST /v1/orgs/x"),
+        not_allowed("POST /v1/orgs/acme"),
+        not_allowed("DELETE /v1/orgs/acme"),
+        not_allowed("GET /v1/orgs/acme/licenses"),
+        not_allowed("POST /v1/orgs/acme/members"),
+        not_allowed("PATCH /v1/orgs/acme/members/amy"),
+        not_allowed("POST /v1/orgs/acme/events/e1"),
+        not_allowed("GET /v1/orgs/acme/events/e1/slots/amy"),
+        not_allowed("GET /v1/orgs/acme/check"),
+        not_allowed("POST /v1/orgs/acme/events/e1/check"),
+        not_allowed("PUT /v1/permissions"),
+        not_allowed("GET /v1/admin/snapshot"),
+    ];
+    for body in [json!([1]), json!("team"), json!(3)] {
+        refusals.push(("PUT /v1/orgs/new", body.clone(), 400, "bad_request"));
+        refusals.push(("PUT /v1/orgs/acme/licenses", body, 400, "bad_request"));
     }
-    assert_eq!(app.org_state("acme").await, before);
-}
 
-#[actix_web::test]
-async fn malformed_json_returns_400_bad_request_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
-    let before = app.org_state("acme").await;
-
+    app.assert_refusals(&refusals).await;
+    // Malformed JSON, on every route that reads a body.
     for path in [
         "/v1/orgs/acme",
         "/v1/orgs/new",
@@ -74,7 +54,12 @@ async fn malformed_json_returns_400_bad_request_and_changes_nothing() {
     ] {
         for raw in ["{", "{\"kind\": team}", "not json", "{\"license\": }"] {
             let answer = app.put_raw(path, raw).await;
-            assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
+            assert_refused(
+                &format!("{path} {raw}"),
+                &answer,
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            );
         }
     }
     let batch = app
@@ -86,29 +71,12 @@ async fn malformed_json_returns_400_bad_request_and_changes_nothing() {
         .await;
     assert_error(&batch, StatusCode::BAD_REQUEST, "bad_request");
     assert_eq!(app.org_state("acme").await, before);
-    let new = app.get("/v1/orgs/new").await;
-    assert_error(&new, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_json_body_that_is_not_an_object_returns_400_bad_request() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let before = app.org_state("acme").await;
-
-    for body in [json!([1]), json!("team"), json!(3)] {
-        let org = app.put("/v1/orgs/other", &body).await;
-        let licenses = app.put("/v1/orgs/acme/licenses", &body).await;
-        assert_error(&org, StatusCode::BAD_REQUEST, "bad_request");
-        assert_error(&licenses, StatusCode::BAD_REQUEST, "bad_request");
-    }
-    assert_eq!(app.org_state("acme").await, before);
+    app.assert_no_org("new").await;
 }
 
 #[actix_web::test]
 async fn unknown_json_fields_are_ignored_everywhere() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
 
     let licenses = app
         .put(
@@ -141,8 +109,7 @@ async fn unknown_json_fields_are_ignored_everywhere() {
 
 #[actix_web::test]
 async fn deeply_nested_unknown_fields_are_skipped_without_harm() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
 
     let org = app
@@ -174,23 +141,22 @@ async fn deeply_nested_unknown_fields_are_skipped_without_harm() {
 }
 
 #[actix_web::test]
-async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_changes_nothing() {
+async fn a_body_over_one_mebibyte_returns_413_payload_too_large_and_just_under_is_accepted() {
     let app = spawn_app().await;
-    let padding = "x".repeat(1024 * 1024 + 1);
+    let padded = |size: usize| json!({"kind": "team", "padding": "x".repeat(size)});
 
-    let answer = app
-        .put("/v1/orgs/big", &json!({"kind": "team", "padding": padding}))
-        .await;
+    let answer = app.put("/v1/orgs/big", &padded(1024 * 1024 + 1)).await;
 
     assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
-    let org = app.get("/v1/orgs/big").await;
-    assert_error(&org, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_no_org("big").await;
+    // Just under one mebibyte is accepted.
+    let (status, org) = app.put("/v1/orgs/big", &padded(1024 * 1024 - 100)).await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
 }
 
 #[actix_web::test]
 async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
+    let app = spawn_event(2, &[], &[]).await;
     app.licenses("acme", json!({"org_standard": 1})).await;
     app.member("acme", "amy", Some("org_standard")).await;
     app.area("acme", "e1", "stage").await;
@@ -251,18 +217,6 @@ async fn a_body_over_one_mebibyte_is_413_also_on_routes_that_read_no_body() {
         assert_error(&read, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     }
     assert_eq!(state().await, before);
-}
-
-#[actix_web::test]
-async fn a_body_just_under_one_mebibyte_is_accepted() {
-    let app = spawn_app().await;
-    let padding = "x".repeat(1024 * 1024 - 100);
-
-    let (status, org) = app
-        .put("/v1/orgs/big", &json!({"kind": "team", "padding": padding}))
-        .await;
-
-    assert_eq!(status, StatusCode::CREATED, "{org}");
 }
 
 #[actix_web::test]

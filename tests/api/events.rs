@@ -3,12 +3,13 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, spawn_app, Scope, TestApp};
+use crate::helpers::{
+    assert_error, assert_refused, spawn_app, spawn_event, spawn_org, Scope, TestApp, NO_BODY,
+};
 
 #[actix_web::test]
 async fn creating_an_event_without_event_pro_returns_409_event_pro_required() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
 
     assert_no_event_without_event_pro(&app, "acme", "e1").await;
 }
@@ -27,25 +28,53 @@ async fn assert_no_event_without_event_pro(app: &TestApp, org: &str, event: &str
 }
 
 #[actix_web::test]
-async fn putting_a_new_event_returns_201_and_the_event() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"event_pro": 2})).await;
+async fn putting_an_event_returns_201_then_200_and_renames_it_or_changes_nothing() {
+    let app = spawn_org(json!({"event_pro": 2})).await;
 
-    let (status, event) = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Summer Fest"}))
+    // (event, body, status, name then): a name is optional; a new one renames.
+    for (event, body, status, name) in [
+        (
+            "e1",
+            json!({"name": "Summer Fest"}),
+            StatusCode::CREATED,
+            json!("Summer Fest"),
+        ),
+        ("e2", NO_BODY, StatusCode::CREATED, json!(null)),
+        ("e1", json!({"name": "New"}), StatusCode::OK, json!("New")),
+    ] {
+        let answer = app
+            .request(&format!("PUT /v1/orgs/acme/events/{event}"), &body)
+            .await;
+
+        assert_eq!(answer.0, status, "{event} {body}: {answer:?}");
+        assert_eq!(
+            (&answer.1["id"], &answer.1["name"]),
+            (&json!(event), &name),
+            "{event} {body}"
+        );
+        assert_eq!(app.event_details("acme", event).await["name"], name);
+    }
+    assert_eq!(app.org("acme").await["events"], 2);
+    let e2 = app.event_details("acme", "e2").await;
+    let empty = json!({"total": 2, "used": 0, "holders": []});
+    assert_eq!(
+        (&e2["slots"], &e2["collaborators"], &e2["areas"]),
+        (&empty, &json!([]), &json!([]))
+    );
+
+    app.slot("acme", "e1", "amy").await;
+    app.collaborator("acme", "e1", "artist").await;
+    let before = app.org_state("acme").await;
+    let again = app
+        .put("/v1/orgs/acme/events/e1", &json!({"name": "New"}))
         .await;
-
-    assert_eq!(status, StatusCode::CREATED, "{event}");
-    assert_eq!(event["id"], "e1");
-    assert_eq!(event["name"], "Summer Fest");
-    assert_eq!(app.org("acme").await["events"], 1);
+    assert_eq!(again.0, StatusCode::OK, "{again:?}");
+    assert_eq!(app.org_state("acme").await, before);
 }
 
 #[actix_web::test]
 async fn getting_an_event_returns_its_slots_collaborators_and_areas_sorted() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"event_pro": 3})).await;
     let (status, _) = app
         .put("/v1/orgs/acme/events/e1", &json!({"name": "Summer Fest"}))
@@ -79,67 +108,8 @@ async fn getting_an_event_returns_its_slots_collaborators_and_areas_sorted() {
 }
 
 #[actix_web::test]
-async fn an_event_without_a_name_can_be_created_with_an_empty_body() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"event_pro": 1})).await;
-
-    let (status, event) = app.put_empty("/v1/orgs/acme/events/e1").await;
-
-    assert_eq!(status, StatusCode::CREATED, "{event}");
-    assert_eq!(event["id"], "e1");
-    let details = app.event_details("acme", "e1").await;
-    assert_eq!(
-        details["slots"],
-        json!({"total": 1, "used": 0, "holders": []})
-    );
-    assert_eq!(details["collaborators"], json!([]));
-    assert_eq!(details["areas"], json!([]));
-}
-
-#[actix_web::test]
-async fn re_putting_an_event_with_a_new_name_returns_200_and_renames_it() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-    let (status, _) = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Old"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-
-    let (status, event) = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "New"}))
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{event}");
-    assert_eq!(event["name"], "New");
-    assert_eq!(app.event_details("acme", "e1").await["name"], "New");
-    assert_eq!(app.org("acme").await["events"], 1);
-}
-
-#[actix_web::test]
-async fn repeating_an_event_put_returns_200_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-    let (status, _) = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED);
-    app.slot("acme", "e1", "amy").await;
-    app.collaborator("acme", "e1", "artist").await;
-    let before = app.org_state("acme").await;
-
-    let (status, event) = app
-        .put("/v1/orgs/acme/events/e1", &json!({"name": "Fest"}))
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{event}");
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
 async fn events_stay_when_event_pro_drops_to_zero_but_no_new_one_can_be_made() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
 
     app.licenses("acme", json!({"event_pro": 0})).await;
 
@@ -160,17 +130,6 @@ async fn every_event_has_as_many_slots_as_event_pro_licenses() {
     for event in ["e1", "e2"] {
         assert_eq!(app.event_details("acme", event).await["slots"]["total"], 4);
     }
-}
-
-#[actix_web::test]
-async fn a_personal_org_with_event_pro_can_create_events() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-
-    app.event("solo", "gig").await;
-
-    assert_eq!(app.org("solo").await["events"], 1);
 }
 
 #[actix_web::test]
@@ -204,47 +163,6 @@ async fn listing_events_returns_them_sorted_with_slots_used() {
 }
 
 #[actix_web::test]
-async fn listing_events_of_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app.get("/v1/orgs/ghost/events").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn an_event_under_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let get = app.get("/v1/orgs/ghost/events/e1").await;
-    let put = app.put_empty("/v1/orgs/ghost/events/e1").await;
-
-    assert_error(&get, StatusCode::NOT_FOUND, "org_not_found");
-    assert_error(&put, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn getting_an_unknown_event_returns_404_event_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-
-    let answer = app.get("/v1/orgs/acme/events/ghost").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
-async fn an_event_of_one_org_is_not_found_under_another() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.org_with_events("other", 1, &[]).await;
-
-    let answer = app.get("/v1/orgs/other/events/e1").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
 async fn deleting_an_event_returns_204_and_removes_it() {
     let app = spawn_app().await;
     app.org_with_events("acme", 1, &["e1", "e2"]).await;
@@ -267,19 +185,8 @@ async fn deleting_an_event_returns_204_and_removes_it() {
 }
 
 #[actix_web::test]
-async fn deleting_an_unknown_event_returns_404_event_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-
-    let answer = app.delete("/v1/orgs/acme/events/ghost").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
 async fn an_event_made_again_after_deletion_starts_empty() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.collaborator("acme", "e1", "artist").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
@@ -300,150 +207,94 @@ async fn an_event_made_again_after_deletion_starts_empty() {
 }
 
 #[actix_web::test]
-async fn putting_a_collaborator_returns_201_then_200_and_applies_a_new_name() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    let path = "/v1/orgs/acme/events/e1/collaborators/artist";
-    let all_on = json!({"advancing": true, "schedule": true, "files": true});
+async fn requests_on_events_that_do_not_exist_or_with_a_bad_name_are_refused() {
+    let app = spawn_event(1, &[], &[]).await;
+    app.org_with_events("other", 1, &[]).await;
+    let name = json!({"name": 5});
 
-    let created = app.put(path, &json!({"name": "The Band"})).await;
-    let repeated = app.put(path, &json!({"name": "The Band"})).await;
-    let renamed = app.put(path, &json!({"name": "The Band Live"})).await;
+    #[rustfmt::skip]
+    let refusals = [
+        ("GET /v1/orgs/ghost/events", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/ghost/events/e1", NO_BODY, 404, "org_not_found"),
+        ("PUT /v1/orgs/ghost/events/e1", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/ghost/users/amy/events", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/acme/events/ghost", NO_BODY, 404, "event_not_found"),
+        ("GET /v1/orgs/other/events/e1", NO_BODY, 404, "event_not_found"),
+        ("DELETE /v1/orgs/acme/events/ghost", NO_BODY, 404, "event_not_found"),
+        ("PUT /v1/orgs/acme/events/ghost/collaborators/artist", NO_BODY, 404, "event_not_found"),
+        ("PUT /v1/orgs/acme/events/ghost/areas/bar", NO_BODY, 404, "event_not_found"),
+        ("GET /v1/orgs/acme/events/ghost/users/amy", NO_BODY, 404, "event_not_found"),
+        ("PUT /v1/orgs/acme/events/e2", name.clone(), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/events/e1/collaborators/artist", name.clone(), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/events/e1/areas/bar", name, 400, "bad_request"),
+    ];
 
-    assert_eq!(
-        created,
-        (
-            StatusCode::CREATED,
-            json!({"id": "artist", "name": "The Band", "modules": all_on})
-        )
-    );
-    assert_eq!(
-        repeated,
-        (
-            StatusCode::OK,
-            json!({"id": "artist", "name": "The Band", "modules": all_on})
-        )
-    );
-    assert_eq!(
-        renamed,
-        (
-            StatusCode::OK,
-            json!({"id": "artist", "name": "The Band Live", "modules": all_on})
-        )
-    );
-    assert_eq!(
-        app.event_details("acme", "e1").await["collaborators"],
-        json!(["artist"])
-    );
+    app.assert_refusals_change_nothing("acme", &refusals).await;
 }
 
 #[actix_web::test]
-async fn putting_an_area_returns_201_then_200_and_applies_a_new_name() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    let path = "/v1/orgs/acme/events/e1/areas/main-stage";
+async fn putting_a_collaborator_or_area_returns_201_then_200_and_applies_a_new_name() {
+    let app = spawn_event(1, &[], &[]).await;
+    let modules = json!({"advancing": true, "schedule": true, "files": true});
 
-    let created = app.put(path, &json!({"name": "Main Stage"})).await;
-    let repeated = app.put(path, &json!({"name": "Main Stage"})).await;
-    let renamed = app.put(path, &json!({"name": "Big Stage"})).await;
-
-    assert_eq!(
-        created,
+    // (kind, id, name, new name, what the answer has besides id and name)
+    for (kind, id, name, renamed, extra) in [
         (
-            StatusCode::CREATED,
-            json!({"id": "main-stage", "name": "Main Stage"})
-        )
-    );
-    assert_eq!(
-        repeated,
-        (
-            StatusCode::OK,
-            json!({"id": "main-stage", "name": "Main Stage"})
-        )
-    );
-    assert_eq!(
-        renamed,
-        (
-            StatusCode::OK,
-            json!({"id": "main-stage", "name": "Big Stage"})
-        )
-    );
-    assert_eq!(
-        app.event_details("acme", "e1").await["areas"],
-        json!(["main-stage"])
-    );
-}
-
-#[actix_web::test]
-async fn a_collaborator_or_area_on_an_unknown_event_returns_404_event_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-
-    let collaborator = app
-        .put_empty("/v1/orgs/acme/events/ghost/collaborators/artist")
-        .await;
-    let area = app.put_empty("/v1/orgs/acme/events/ghost/areas/bar").await;
-
-    assert_error(&collaborator, StatusCode::NOT_FOUND, "event_not_found");
-    assert_error(&area, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
-async fn a_non_string_name_returns_400_bad_request() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    let before = app.org_state("acme").await;
-
-    for path in [
-        "/v1/orgs/acme/events/e2",
-        "/v1/orgs/acme/events/e1/collaborators/artist",
-        "/v1/orgs/acme/events/e1/areas/bar",
+            "collaborators",
+            "artist",
+            "The Band",
+            "The Band Live",
+            Some(&modules),
+        ),
+        ("areas", "main-stage", "Main Stage", "Big Stage", None),
     ] {
-        let answer = app.put(path, &json!({"name": 5})).await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
+        let path = format!("/v1/orgs/acme/events/e1/{kind}/{id}");
+        let answer = |name: &str| {
+            let mut answer = json!({"id": id, "name": name});
+            if let Some(modules) = extra {
+                answer["modules"] = modules.clone();
+            }
+            answer
+        };
+
+        let created = app.put(&path, &json!({ "name": name })).await;
+        let repeated = app.put(&path, &json!({ "name": name })).await;
+        let changed = app.put(&path, &json!({ "name": renamed })).await;
+
+        assert_eq!(created, (StatusCode::CREATED, answer(name)), "{kind}");
+        assert_eq!(repeated, (StatusCode::OK, answer(name)), "{kind}");
+        assert_eq!(changed, (StatusCode::OK, answer(renamed)), "{kind}");
+        let listed = &app.event_details("acme", "e1").await[kind];
+        assert_eq!(listed, &json!([id]), "{kind}");
     }
-    assert_eq!(app.org_state("acme").await, before);
 }
 
 #[actix_web::test]
-async fn deleting_a_collaborator_returns_204_then_404_collaborator_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
-    let path = "/v1/orgs/acme/events/e1/collaborators/artist";
+async fn deleting_a_collaborator_or_area_returns_204_then_404() {
+    let app = spawn_event(1, &["artist"], &["bar"]).await;
 
-    let first = app.delete(path).await;
-    let second = app.delete(path).await;
+    for (kind, path, code) in [
+        (
+            "collaborators",
+            "collaborators/artist",
+            "collaborator_not_found",
+        ),
+        ("areas", "areas/bar", "area_not_found"),
+    ] {
+        let path = format!("/v1/orgs/acme/events/e1/{path}");
 
-    assert_eq!(first.0, StatusCode::NO_CONTENT, "{:?}", first.1);
-    assert_error(&second, StatusCode::NOT_FOUND, "collaborator_not_found");
-    assert_eq!(
-        app.event_details("acme", "e1").await["collaborators"],
-        json!([])
-    );
-}
+        let first = app.delete(&path).await;
+        let second = app.delete(&path).await;
 
-#[actix_web::test]
-async fn deleting_an_area_returns_204_then_404_area_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.area("acme", "e1", "bar").await;
-    let path = "/v1/orgs/acme/events/e1/areas/bar";
-
-    let first = app.delete(path).await;
-    let second = app.delete(path).await;
-
-    assert_eq!(first.0, StatusCode::NO_CONTENT, "{:?}", first.1);
-    assert_error(&second, StatusCode::NOT_FOUND, "area_not_found");
-    assert_eq!(app.event_details("acme", "e1").await["areas"], json!([]));
+        assert_eq!(first.0, StatusCode::NO_CONTENT, "{path}: {:?}", first.1);
+        assert_refused(&path, &second, StatusCode::NOT_FOUND, code);
+        assert_eq!(app.event_details("acme", "e1").await[kind], json!([]));
+    }
 }
 
 #[actix_web::test]
 async fn deleting_an_area_drops_the_grants_scoped_to_it_only() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.area("acme", "e1", "bar").await;
-    app.area("acme", "e1", "stage").await;
+    let app = spawn_event(1, &[], &["bar", "stage"]).await;
     app.slot("acme", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
         .await;
@@ -465,81 +316,61 @@ async fn deleting_an_area_drops_the_grants_scoped_to_it_only() {
     );
     // Making the area again does not bring the old grant back.
     app.area("acme", "e1", "bar").await;
-    let check = app
-        .check("acme", "e1", "amy", "Area.ScheduleEdit", Scope::Area("bar"))
-        .await;
-    crate::helpers::assert_check(&check, false, "no_permission", Some("event_pro"));
+    let edit = (
+        "amy",
+        "Area.ScheduleEdit",
+        Scope::Area("bar"),
+        "no_permission event_pro",
+    );
+    app.assert_checks("acme", "e1", &[edit]).await;
 }
 
 #[actix_web::test]
 async fn a_users_event_lookup_lists_the_events_where_they_have_a_license_sorted() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1", "e2", "e3", "e4"])
-        .await;
+    let app = spawn_event(2, &[], &[]).await;
+    for event in ["e4", "e3", "e2"] {
+        app.event("acme", event).await;
+    }
     app.collaborator("acme", "e2", "artist").await;
     app.slot("acme", "e3", "amy").await;
     app.attach("acme", "e2", "artist", "amy").await;
     app.grant("acme", "e4", "amy", "Event.View", Scope::Event)
         .await;
     app.slot("acme", "e1", "amy").await;
-
-    let answer = app
-        .as_check_token()
-        .get("/v1/orgs/acme/users/amy/events")
+    app.licenses("acme", json!({"org_pro": 1, "org_standard": 1}))
         .await;
+    app.member("acme", "boss", Some("org_pro")).await;
+    app.member("acme", "std", Some("org_standard")).await;
+    let every = ["e1", "e2", "e3", "e4"].map(|event| json!({"event": event, "license": "org_pro"}));
 
-    assert_eq!(
-        answer,
+    for (user, events) in [
         (
-            StatusCode::OK,
-            json!({"events": [
+            "amy",
+            json!([
                 {"event": "e1", "license": "event_pro"},
                 {"event": "e2", "license": "collaborator"},
                 {"event": "e3", "license": "event_pro"},
-            ]})
-        )
-    );
-}
-
-#[actix_web::test]
-async fn an_org_pro_holders_event_lookup_lists_every_event_as_org_pro() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e2", "e1"]).await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "boss", Some("org_pro")).await;
-
-    let (status, events) = app.get("/v1/orgs/acme/users/boss/events").await;
-
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        events,
-        json!({"events": [
-            {"event": "e1", "license": "org_pro"},
-            {"event": "e2", "license": "org_pro"},
-        ]})
-    );
-}
-
-#[actix_web::test]
-async fn a_user_without_any_license_has_an_empty_event_lookup() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.member("acme", "amy", Some("org_standard")).await;
-
-    for user in ["amy", "stranger"] {
-        let answer = app.get(&format!("/v1/orgs/acme/users/{user}/events")).await;
-        assert_eq!(answer, (StatusCode::OK, json!({"events": []})));
+            ]),
+        ),
+        ("boss", json!(every)),
+        ("std", json!([])),
+        ("stranger", json!([])),
+    ] {
+        let path = format!("/v1/orgs/acme/users/{user}/events");
+        let answer = app.as_check_token().get(&path).await;
+        assert_eq!(
+            answer,
+            (StatusCode::OK, json!({ "events": events })),
+            "{user}"
+        );
     }
 }
 
 #[actix_web::test]
 async fn a_personal_owners_event_lookup_lists_only_events_with_their_slot() {
     let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    app.event("solo", "gig").await;
-    app.event("solo", "tour").await;
+    app.personal_org_with_events("solo", "ana", &["gig", "tour"])
+        .await;
     app.slot("solo", "tour", "ana").await;
 
     let answer = app.get("/v1/orgs/solo/users/ana/events").await;
@@ -554,21 +385,8 @@ async fn a_personal_owners_event_lookup_lists_only_events_with_their_slot() {
 }
 
 #[actix_web::test]
-async fn an_event_lookup_on_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app.get("/v1/orgs/ghost/users/amy/events").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
 async fn reading_an_event_user_shows_license_collaborators_and_grants() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "vendor").await;
-    app.collaborator("acme", "e1", "artist").await;
-    app.area("acme", "e1", "bar").await;
+    let app = spawn_event(1, &["vendor", "artist"], &["bar"]).await;
     // a slot, to be on two collaborators
     app.slot("acme", "e1", "amy").await;
     app.attach_with("acme", "e1", "vendor", "amy", &["Collaborator.View"])
@@ -602,8 +420,7 @@ async fn reading_an_event_user_shows_license_collaborators_and_grants() {
 
 #[actix_web::test]
 async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
 
     let answer = app.get("/v1/orgs/acme/events/e1/users/nobody").await;
 
@@ -618,8 +435,7 @@ async fn reading_an_event_user_who_has_nothing_there_shows_nothing() {
 
 #[actix_web::test]
 async fn reading_an_event_user_shows_the_highest_license_they_have_there() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.licenses("acme", json!({"org_pro": 1, "org_standard": 1}))
         .await;
     app.collaborator("acme", "e1", "artist").await;
@@ -644,19 +460,8 @@ async fn reading_an_event_user_shows_the_highest_license_they_have_there() {
 }
 
 #[actix_web::test]
-async fn reading_a_user_of_an_unknown_event_returns_404_event_not_found() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &[]).await;
-
-    let answer = app.get("/v1/orgs/acme/events/ghost/users/amy").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
 async fn org_standard_and_org_pro_seats_without_event_pro_cannot_create_an_event() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"org_standard": 2, "org_pro": 2}))
         .await;
     app.member("acme", "pat", Some("org_pro")).await;
@@ -675,4 +480,5 @@ async fn a_personal_org_without_event_pro_cannot_create_an_event_until_it_buys_o
     app.licenses("solo", json!({"event_pro": 1})).await;
     let created = app.put_empty("/v1/orgs/solo/events/gig").await;
     assert_eq!(created.0, StatusCode::CREATED, "{created:?}");
+    assert_eq!(app.org("solo").await["events"], 1);
 }

@@ -1,132 +1,53 @@
 //! Giving and taking away permission grants.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, grant_path, sorted, spawn_app, Scope, TestApp};
+use crate::helpers::{sorted, spawn_event, Scope, TestApp, NO_BODY};
 
 /// An org `acme` with event `e1`, collaborator `artist` and area `bar`.
 async fn event_with_scopes() -> TestApp {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
-    app.area("acme", "e1", "bar").await;
-    app
+    spawn_event(1, &["artist"], &["bar"]).await
 }
 
 #[actix_web::test]
-async fn granting_an_event_permission_returns_201_and_the_grant() {
-    let app = event_with_scopes().await;
-
-    let answer = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Event.Update",
-            Scope::Event,
-        ))
-        .await;
-
-    assert_eq!(
-        answer,
-        (StatusCode::CREATED, json!({"permission": "Event.Update"}))
-    );
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([{"permission": "Event.Update"}])
-    );
-}
-
-#[actix_web::test]
-async fn granting_a_scoped_permission_returns_201_and_the_grant_with_its_scope() {
-    let app = event_with_scopes().await;
-
-    let collaborator = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.AdvanceEdit",
-            Scope::Collaborator("artist"),
-        ))
-        .await;
-    let area = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Area.FileUpload",
-            Scope::Area("bar"),
-        ))
-        .await;
-
-    assert_eq!(
-        collaborator,
-        (
-            StatusCode::CREATED,
-            json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "artist"})
-        )
-    );
-    assert_eq!(
-        area,
-        (
-            StatusCode::CREATED,
-            json!({"permission": "Area.FileUpload", "area": "bar"})
-        )
-    );
-}
-
-#[actix_web::test]
-async fn granting_the_same_permission_again_returns_200_and_changes_nothing() {
-    let app = event_with_scopes().await;
-    app.grant(
-        "acme",
-        "e1",
-        "amy",
-        "Collaborator.View",
-        Scope::Collaborator("artist"),
-    )
-    .await;
-    let before = app.event_user("acme", "e1", "amy").await;
-
-    let answer = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("artist"),
-        ))
-        .await;
-
-    assert_eq!(
-        answer,
-        (
-            StatusCode::OK,
-            json!({"permission": "Collaborator.View", "collaborator": "artist"})
-        )
-    );
-    assert_eq!(app.event_user("acme", "e1", "amy").await, before);
-}
-
-#[actix_web::test]
-async fn the_same_permission_on_two_scopes_is_two_grants() {
+async fn granting_returns_201_and_the_grant_then_200_and_changes_nothing_and_revoking_204() {
     let app = event_with_scopes().await;
     app.area("acme", "e1", "stage").await;
+    let grants = "/v1/orgs/acme/events/e1/users/amy/grants";
+    let grant = |scoped: &str| format!("PUT {grants}/{scoped}");
+    let area = |area: &str| json!({"permission": "Area.View", "area": area});
+    // The same permission on two scopes is two grants.
+    #[rustfmt::skip]
+    let given = [
+        (grant("Event.Update"), NO_BODY, 201, json!({"permission": "Event.Update"})),
+        (grant("Collaborator.AdvanceEdit?collaborator=artist"), NO_BODY, 201, json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "artist"})),
+        (grant("Area.FileUpload?area=bar"), NO_BODY, 201, json!({"permission": "Area.FileUpload", "area": "bar"})),
+        (grant("Area.View?area=bar"), NO_BODY, 201, area("bar")),
+        (grant("Area.View?area=stage"), NO_BODY, 201, area("stage")),
+    ];
 
-    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("bar"))
-        .await;
-    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("stage"))
-        .await;
+    app.assert_answers(&given).await;
 
-    assert_eq!(
-        sorted(&app.event_user("acme", "e1", "amy").await["grants"]),
-        sorted(&json!([
-            {"permission": "Area.View", "area": "bar"},
-            {"permission": "Area.View", "area": "stage"},
-        ]))
-    );
+    let listed: Value = given.iter().map(|(.., grant)| grant.clone()).collect();
+    let user = app.event_user("acme", "e1", "amy").await;
+    assert_eq!(sorted(&user["grants"]), sorted(&listed));
+    let again = given
+        .clone()
+        .map(|(request, body, _, grant)| (request, body, 200, grant));
+    app.assert_answers(&again).await;
+    assert_eq!(app.event_user("acme", "e1", "amy").await, user);
+
+    // Revoking one removes it only.
+    let revoke = format!("DELETE {grants}/Area.View?area=bar");
+    app.assert_answers(&[(revoke, NO_BODY, 204, NO_BODY)]).await;
+    let left: Value = given
+        .into_iter()
+        .filter(|(.., grant)| *grant != area("bar"))
+        .map(|(.., grant)| grant)
+        .collect();
+    let user = app.event_user("acme", "e1", "amy").await;
+    assert_eq!(sorted(&user["grants"]), sorted(&left));
 }
 
 #[actix_web::test]
@@ -142,88 +63,21 @@ async fn a_grant_may_be_given_to_a_user_without_any_license() {
 }
 
 #[actix_web::test]
-async fn an_unknown_permission_returns_400_unknown_permission() {
-    let app = event_with_scopes().await;
-
-    for permission in ["Event.Fly", "event.view", "View", "Collaborator.Admin"] {
-        let answer = app
-            .put_empty(&grant_path("acme", "e1", "amy", permission, Scope::Event))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "unknown_permission");
-    }
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([])
-    );
-}
-
-#[actix_web::test]
-async fn a_scoped_permission_without_its_scope_returns_400_missing_scope() {
-    let app = event_with_scopes().await;
-
-    for permission in ["Collaborator.View", "Area.ScheduleEdit"] {
-        let answer = app
-            .put_empty(&grant_path("acme", "e1", "amy", permission, Scope::Event))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "missing_scope");
-    }
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([])
-    );
-}
-
-#[actix_web::test]
-async fn an_event_permission_with_a_scope_returns_400_unexpected_scope() {
-    let app = event_with_scopes().await;
-
-    for scope in [Scope::Collaborator("artist"), Scope::Area("bar")] {
-        let answer = app
-            .put_empty(&grant_path("acme", "e1", "amy", "Event.View", scope))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "unexpected_scope");
-    }
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([])
-    );
-}
-
-#[actix_web::test]
 async fn a_scoped_permission_with_the_other_kind_of_scope_returns_400() {
     let app = event_with_scopes().await;
+    let grants = "/v1/orgs/acme/events/e1/users/amy/grants";
 
-    let collaborator_on_area = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Area("bar"),
-        ))
-        .await;
-    let area_on_collaborator = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Area.View",
-            Scope::Collaborator("artist"),
-        ))
-        .await;
-    let both = app
-        .put_empty(
-            "/v1/orgs/acme/events/e1/users/amy/grants/Area.View?area=bar&collaborator=artist",
-        )
-        .await;
-
-    for answer in [collaborator_on_area, area_on_collaborator, both] {
-        assert_eq!(answer.0, StatusCode::BAD_REQUEST, "{}", answer.1);
-        let code = answer.1["error"].as_str().unwrap_or_default();
+    for query in [
+        "Collaborator.View?area=bar",
+        "Area.View?collaborator=artist",
+        "Area.View?area=bar&collaborator=artist",
+    ] {
+        let (status, body) = app.put_empty(&format!("{grants}/{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        let code = body["error"].as_str().unwrap_or_default();
         assert!(
             code == "unexpected_scope" || code == "missing_scope",
-            "{}",
-            answer.1
+            "{query}: {body}"
         );
     }
     assert_eq!(
@@ -233,125 +87,35 @@ async fn a_scoped_permission_with_the_other_kind_of_scope_returns_400() {
 }
 
 #[actix_web::test]
-async fn granting_on_a_scope_that_does_not_exist_returns_404() {
-    let app = event_with_scopes().await;
-
-    let collaborator = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.View",
-            Scope::Collaborator("ghost"),
-        ))
-        .await;
-    let area = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Area.View",
-            Scope::Area("ghost"),
-        ))
-        .await;
-
-    assert_error(
-        &collaborator,
-        StatusCode::NOT_FOUND,
-        "collaborator_not_found",
-    );
-    assert_error(&area, StatusCode::NOT_FOUND, "area_not_found");
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([])
-    );
-}
-
-#[actix_web::test]
-async fn granting_with_a_scope_id_that_is_not_valid_returns_400_invalid_id() {
-    let app = event_with_scopes().await;
-
-    let answer = app
-        .put_empty(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Area.View",
-            Scope::Area("a b"),
-        ))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "invalid_id");
-}
-
-#[actix_web::test]
-async fn granting_on_an_unknown_event_returns_404_event_not_found() {
-    let app = event_with_scopes().await;
-
-    let answer = app
-        .put_empty(&grant_path(
-            "acme",
-            "ghost",
-            "amy",
-            "Event.View",
-            Scope::Event,
-        ))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "event_not_found");
-}
-
-#[actix_web::test]
-async fn revoking_a_grant_returns_204_and_removes_only_it() {
-    let app = event_with_scopes().await;
-    app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
-        .await;
-    app.grant("acme", "e1", "amy", "Area.View", Scope::Area("bar"))
-        .await;
-
-    let answer = app
-        .delete(&grant_path(
-            "acme",
-            "e1",
-            "amy",
-            "Area.View",
-            Scope::Area("bar"),
-        ))
-        .await;
-
-    assert_eq!(answer.0, StatusCode::NO_CONTENT, "{:?}", answer.1);
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["grants"],
-        json!([{"permission": "Event.View"}])
-    );
-}
-
-#[actix_web::test]
-async fn revoking_a_grant_that_does_not_exist_returns_404_grant_not_found() {
+async fn grants_that_cannot_be_given_or_taken_away_are_refused_and_change_nothing() {
     let app = event_with_scopes().await;
     app.area("acme", "e1", "stage").await;
     app.grant("acme", "e1", "amy", "Area.View", Scope::Area("bar"))
         .await;
     let before = app.event_user("acme", "e1", "amy").await;
+    let put = |grant: &str| format!("PUT /v1/orgs/acme/events/e1/users/amy/grants/{grant}");
+    let delete = |path: &str| format!("DELETE /v1/orgs/acme/events/{path}");
 
-    for path in [
-        grant_path("acme", "e1", "amy", "Area.View", Scope::Area("stage")),
-        grant_path("acme", "e1", "amy", "Event.View", Scope::Event),
-        grant_path("acme", "e1", "bob", "Area.View", Scope::Area("bar")),
-    ] {
-        let answer = app.delete(&path).await;
-        assert_error(&answer, StatusCode::NOT_FOUND, "grant_not_found");
-    }
+    #[rustfmt::skip]
+    let refusals = [
+        (put("Event.Fly"), NO_BODY, 400, "unknown_permission"),
+        (put("event.view"), NO_BODY, 400, "unknown_permission"),
+        (put("View"), NO_BODY, 400, "unknown_permission"),
+        (put("Collaborator.Admin"), NO_BODY, 400, "unknown_permission"),
+        (put("Collaborator.View"), NO_BODY, 400, "missing_scope"),
+        (put("Area.ScheduleEdit"), NO_BODY, 400, "missing_scope"),
+        (put("Event.View?collaborator=artist"), NO_BODY, 400, "unexpected_scope"),
+        (put("Event.View?area=bar"), NO_BODY, 400, "unexpected_scope"),
+        (put("Collaborator.View?collaborator=ghost"), NO_BODY, 404, "collaborator_not_found"),
+        (put("Area.View?area=ghost"), NO_BODY, 404, "area_not_found"),
+        (put("Area.View?area=a%20b"), NO_BODY, 400, "invalid_id"),
+        ("PUT /v1/orgs/acme/events/ghost/users/amy/grants/Event.View".into(), NO_BODY, 404, "event_not_found"),
+        (delete("e1/users/amy/grants/Area.View?area=stage"), NO_BODY, 404, "grant_not_found"),
+        (delete("e1/users/amy/grants/Event.View"), NO_BODY, 404, "grant_not_found"),
+        (delete("e1/users/bob/grants/Area.View?area=bar"), NO_BODY, 404, "grant_not_found"),
+        (delete("e1/users/amy/grants/Event.Fly"), NO_BODY, 400, "unknown_permission"),
+    ];
+
+    app.assert_refusals(&refusals).await;
     assert_eq!(app.event_user("acme", "e1", "amy").await, before);
-}
-
-#[actix_web::test]
-async fn revoking_an_unknown_permission_returns_400_unknown_permission() {
-    let app = event_with_scopes().await;
-
-    let answer = app
-        .delete(&grant_path("acme", "e1", "amy", "Event.Fly", Scope::Event))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "unknown_permission");
 }

@@ -5,22 +5,14 @@ use proptest::test_runner::TestRunner;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, encode, spawn_app};
+use crate::helpers::{assert_error, encode, encode_but, spawn_app, spawn_event, spawn_org};
 
 const ID_PATTERN: &str = "[A-Za-z0-9._:@+-]{1,128}";
 
 /// Percent-encodes a path segment, leaving the id alphabet as it is (so a
 /// `+` reaches the server as a `+`).
 fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|byte| {
-            if byte.is_ascii_alphanumeric() || b"._:@+-".contains(&byte) {
-                (byte as char).to_string()
-            } else {
-                format!("%{byte:02X}")
-            }
-        })
-        .collect()
+    encode_but(id, b"._:@+-")
 }
 
 /// `count` values drawn from `strategy`, the same ones on every run.
@@ -81,8 +73,7 @@ async fn any_id_of_the_allowed_alphabet_names_an_org_and_a_user() {
 
 #[actix_web::test]
 async fn any_id_with_a_character_outside_the_alphabet_returns_400_invalid_id() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
 
     for id in samples(invalid_ids(), 60) {
         let org = app
@@ -119,8 +110,7 @@ async fn an_id_of_128_characters_is_accepted_and_129_is_400_invalid_id() {
 
 #[actix_web::test]
 async fn ids_with_dots_are_valid_unless_made_of_dots_alone() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
 
     for id in [".a", "a.", "a..b", "v1.2"] {
         app.member("acme", id, None).await;
@@ -136,9 +126,7 @@ async fn ids_with_dots_are_valid_unless_made_of_dots_alone() {
 
 #[actix_web::test]
 async fn every_kind_of_id_in_a_path_is_checked() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.collaborator("acme", "e1", "artist").await;
+    let app = spawn_event(1, &["artist"], &[]).await;
     let before = app.org_state("acme").await;
     let too_long = "u".repeat(129);
 
@@ -162,8 +150,7 @@ async fn every_kind_of_id_in_a_path_is_checked() {
 
 #[actix_web::test]
 async fn a_plus_in_a_query_id_is_sent_as_2b_since_a_bare_plus_is_a_space() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.licenses("acme", json!({"org_pro": 1})).await;
     app.member("acme", "a+b", Some("org_pro")).await;
     app.grant(

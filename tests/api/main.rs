@@ -25,5 +25,6 @@ mod modules;
 mod order;
 mod org_grants;
 mod orgs;
+mod revisions;
 mod slots;
 mod usage;

@@ -1,17 +1,16 @@
 //! Members of team orgs and their org licenses.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{assert_check, assert_error, spawn_app, Scope};
+use crate::helpers::{assert_refused, spawn_app, spawn_event, spawn_org, Scope, NO_BODY};
 
 #[actix_web::test]
-async fn putting_a_new_member_with_a_license_returns_201_and_the_member() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
+async fn putting_a_new_member_returns_201_and_again_200_and_changes_nothing() {
+    let app = spawn_org(json!({"org_standard": 1})).await;
+    let member = |license: Value| json!({"user": "amy", "license": license, "released_slots": []});
 
-    let answer = app
+    let created = app
         .put(
             "/v1/orgs/acme/members/amy",
             &json!({"license": "org_standard"}),
@@ -19,210 +18,91 @@ async fn putting_a_new_member_with_a_license_returns_201_and_the_member() {
         .await;
 
     assert_eq!(
-        answer,
-        (
-            StatusCode::CREATED,
-            json!({"user": "amy", "license": "org_standard", "released_slots": []})
-        )
+        created,
+        (StatusCode::CREATED, member(json!("org_standard")))
     );
     let org = app.org("acme").await;
     assert_eq!(org["licenses"]["org_standard"]["used"], 1);
     assert_eq!(org["members"], 1);
-}
-
-#[actix_web::test]
-async fn putting_the_same_member_again_returns_200_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.member("acme", "amy", Some("org_standard")).await;
     let before = app.org_state("acme").await;
-
-    let answer = app
+    let again = app
         .put(
             "/v1/orgs/acme/members/amy",
             &json!({"license": "org_standard"}),
         )
         .await;
-
-    assert_eq!(
-        answer,
-        (
-            StatusCode::OK,
-            json!({"user": "amy", "license": "org_standard", "released_slots": []})
-        )
-    );
+    assert_eq!(again, (StatusCode::OK, member(json!("org_standard"))));
     assert_eq!(app.org_state("acme").await, before);
 }
 
 #[actix_web::test]
-async fn putting_a_member_with_an_empty_body_makes_a_member_without_a_license() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+async fn a_member_put_with_an_empty_body_or_no_license_key_has_no_license() {
+    let app = spawn_org(json!({})).await;
 
-    let answer = app.put_empty("/v1/orgs/acme/members/amy").await;
+    let empty = app.put_empty("/v1/orgs/acme/members/amy").await;
+    let no_key = app.put("/v1/orgs/acme/members/bob", &json!({})).await;
 
+    let member = |user: &str| json!({"user": user, "license": null, "released_slots": []});
+    assert_eq!(empty, (StatusCode::CREATED, member("amy")));
+    assert_eq!(no_key, (StatusCode::CREATED, member("bob")));
+    let read = app.get("/v1/orgs/acme/members/amy").await;
     assert_eq!(
-        answer,
-        (
-            StatusCode::CREATED,
-            json!({"user": "amy", "license": null, "released_slots": []})
-        )
+        read,
+        (StatusCode::OK, json!({"user": "amy", "license": null}))
     );
-    let (status, member) = app.get("/v1/orgs/acme/members/amy").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(member, json!({"user": "amy", "license": null}));
 }
 
 #[actix_web::test]
-async fn putting_a_member_without_a_license_key_makes_a_member_without_a_license() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-
-    let (status, member) = app.put("/v1/orgs/acme/members/amy", &json!({})).await;
-
-    assert_eq!(status, StatusCode::CREATED, "{member}");
-    assert_eq!(member["license"], json!(null));
-}
-
-#[actix_web::test]
-async fn re_putting_a_member_without_a_license_frees_their_seat() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.member("acme", "amy", Some("org_standard")).await;
-
-    let (status, member) = app.put_empty("/v1/orgs/acme/members/amy").await;
-
-    assert_eq!(status, StatusCode::OK, "{member}");
-    assert_eq!(member["license"], json!(null));
-    assert_eq!(app.org("acme").await["licenses"]["org_standard"]["used"], 0);
-    app.member("acme", "bob", Some("org_standard")).await;
-}
-
-#[actix_web::test]
-async fn assigning_an_org_license_from_a_full_pool_returns_409_no_seat_available_and_changes_nothing(
-) {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1, "org_pro": 1}))
-        .await;
+async fn member_changes_that_break_a_rule_are_refused_and_change_nothing() {
+    let app = spawn_org(json!({"org_standard": 1, "org_pro": 1, "event_pro": 1})).await;
+    app.event("acme", "e1").await;
     app.member("acme", "amy", Some("org_standard")).await;
     app.member("acme", "bob", Some("org_pro")).await;
     app.member("acme", "cat", None).await;
-    let before = app.org_state("acme").await;
-
-    for (user, license) in [
-        ("cat", "org_standard"),
-        ("cat", "org_pro"),
-        ("dan", "org_standard"),
-        ("dan", "org_pro"),
-    ] {
-        let answer = app
-            .put(
-                &format!("/v1/orgs/acme/members/{user}"),
-                &json!({ "license": license }),
-            )
-            .await;
-        assert_error(&answer, StatusCode::CONFLICT, "no_seat_available");
-    }
-    assert_eq!(app.org_state("acme").await, before);
-    let answer = app.get("/v1/orgs/acme/members/dan").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "member_not_found");
-}
-
-#[actix_web::test]
-async fn a_failed_switch_keeps_the_members_old_license() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1, "org_pro": 0}))
-        .await;
-    app.member("acme", "amy", Some("org_standard")).await;
-    let before = app.org_state("acme").await;
-
-    let answer = app
-        .put("/v1/orgs/acme/members/amy", &json!({"license": "org_pro"}))
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "no_seat_available");
-    assert_eq!(app.org_state("acme").await, before);
-    let (_, member) = app.get("/v1/orgs/acme/members/amy").await;
-    assert_eq!(member, json!({"user": "amy", "license": "org_standard"}));
-}
-
-#[actix_web::test]
-async fn switching_a_member_to_another_license_moves_their_seat() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1, "org_pro": 1}))
-        .await;
-    app.member("acme", "amy", Some("org_standard")).await;
-
-    let (status, member) = app
-        .put("/v1/orgs/acme/members/amy", &json!({"license": "org_pro"}))
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{member}");
-    assert_eq!(member["license"], "org_pro");
-    let org = app.org("acme").await;
-    assert_eq!(org["licenses"]["org_standard"]["used"], 0);
-    assert_eq!(org["licenses"]["org_pro"]["used"], 1);
-    // The freed standard seat can be given to someone else.
-    app.member("acme", "bob", Some("org_standard")).await;
-}
-
-#[actix_web::test]
-async fn an_unknown_license_value_returns_400_bad_request() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    let before = app.org_state("acme").await;
-
-    for license in [
-        json!("gold"),
-        json!("event_pro"),
-        json!("owner"),
-        json!(1),
-        json!(true),
-    ] {
-        let answer = app
-            .put("/v1/orgs/acme/members/amy", &json!({ "license": license }))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    }
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
-async fn putting_a_member_on_a_personal_org_returns_400_personal_org() {
-    let app = spawn_app().await;
+    app.slot("acme", "e1", "cat").await;
+    app.member("acme", "gone", None).await;
+    assert_eq!(
+        app.delete("/v1/orgs/acme/members/gone").await.0,
+        StatusCode::NO_CONTENT
+    );
     app.personal_org("solo", "ana").await;
-    let before = app.org_state("solo").await;
+    let before = (app.org_state("acme").await, app.org_state("solo").await);
+    let license = |license: Value| json!({ "license": license });
 
-    for user in ["bob", "ana"] {
-        let answer = app
-            .put_empty(&format!("/v1/orgs/solo/members/{user}"))
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "personal_org");
-    }
-    assert_eq!(app.org_state("solo").await, before);
-}
+    #[rustfmt::skip]
+    let refusals = [
+        ("PUT /v1/orgs/acme/members/cat", license(json!("org_standard")), 409, "no_seat_available"),
+        ("PUT /v1/orgs/acme/members/cat", license(json!("org_pro")), 409, "no_seat_available"),
+        ("PUT /v1/orgs/acme/members/dan", license(json!("org_standard")), 409, "no_seat_available"),
+        ("PUT /v1/orgs/acme/members/dan", license(json!("org_pro")), 409, "no_seat_available"),
+        ("PUT /v1/orgs/acme/members/amy", license(json!("org_pro")), 409, "no_seat_available"),
+        ("PUT /v1/orgs/acme/members/eve", license(json!("gold")), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/members/eve", license(json!("event_pro")), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/members/eve", license(json!("owner")), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/members/eve", license(json!(1)), 400, "bad_request"),
+        ("PUT /v1/orgs/acme/members/eve", license(json!(true)), 400, "bad_request"),
+        ("PUT /v1/orgs/solo/members/bob", NO_BODY, 400, "personal_org"),
+        ("PUT /v1/orgs/solo/members/ana", NO_BODY, 400, "personal_org"),
+        ("DELETE /v1/orgs/solo/members/ana", NO_BODY, 400, "personal_org"),
+        ("PUT /v1/orgs/ghost/members/amy", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/ghost/members", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/ghost/members/amy", NO_BODY, 404, "org_not_found"),
+        ("GET /v1/orgs/acme/members/ghost", NO_BODY, 404, "member_not_found"),
+        ("GET /v1/orgs/acme/members/dan", NO_BODY, 404, "member_not_found"),
+        ("DELETE /v1/orgs/acme/members/gone", NO_BODY, 404, "member_not_found"),
+        ("DELETE /v1/orgs/acme/members/ghost", NO_BODY, 404, "member_not_found"),
+    ];
 
-#[actix_web::test]
-async fn putting_a_member_on_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app.put_empty("/v1/orgs/ghost/members/amy").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
+    app.assert_refusals(&refusals).await;
+    let after = (app.org_state("acme").await, app.org_state("solo").await);
+    assert_eq!(after, before);
+    let amy = app.get("/v1/orgs/acme/members/amy").await;
+    assert_eq!(amy.1, json!({"user": "amy", "license": "org_standard"}));
 }
 
 #[actix_web::test]
 async fn listing_members_returns_them_sorted_by_user() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1, "org_pro": 1}))
-        .await;
+    let app = spawn_org(json!({"org_standard": 1, "org_pro": 1})).await;
     app.member("acme", "zed", Some("org_pro")).await;
     app.member("acme", "amy", None).await;
     app.member("acme", "bob", Some("org_standard")).await;
@@ -264,77 +144,8 @@ async fn a_personal_org_lists_its_owner_as_a_member_with_license_owner() {
 }
 
 #[actix_web::test]
-async fn getting_an_unknown_member_returns_404_member_not_found() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-
-    let answer = app.get("/v1/orgs/acme/members/ghost").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "member_not_found");
-}
-
-#[actix_web::test]
-async fn listing_members_of_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let list = app.get("/v1/orgs/ghost/members").await;
-    let one = app.get("/v1/orgs/ghost/members/amy").await;
-
-    assert_error(&list, StatusCode::NOT_FOUND, "org_not_found");
-    assert_error(&one, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn deleting_a_member_returns_204_and_frees_their_org_license() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.member("acme", "amy", Some("org_standard")).await;
-
-    let answer = app.delete("/v1/orgs/acme/members/amy").await;
-
-    assert_eq!(answer.0, StatusCode::NO_CONTENT, "{:?}", answer.1);
-    let gone = app.get("/v1/orgs/acme/members/amy").await;
-    assert_error(&gone, StatusCode::NOT_FOUND, "member_not_found");
-    let org = app.org("acme").await;
-    assert_eq!(org["licenses"]["org_standard"]["used"], 0);
-    assert_eq!(org["members"], 0);
-    app.member("acme", "bob", Some("org_standard")).await;
-}
-
-#[actix_web::test]
-async fn deleting_an_unknown_member_returns_404_member_not_found() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.member("acme", "amy", None).await;
-    assert_eq!(
-        app.delete("/v1/orgs/acme/members/amy").await.0,
-        StatusCode::NO_CONTENT
-    );
-
-    let again = app.delete("/v1/orgs/acme/members/amy").await;
-    let never = app.delete("/v1/orgs/acme/members/ghost").await;
-
-    assert_error(&again, StatusCode::NOT_FOUND, "member_not_found");
-    assert_error(&never, StatusCode::NOT_FOUND, "member_not_found");
-}
-
-#[actix_web::test]
-async fn deleting_the_owner_of_a_personal_org_returns_400_personal_org() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    let before = app.org_state("solo").await;
-
-    let answer = app.delete("/v1/orgs/solo/members/ana").await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "personal_org");
-    assert_eq!(app.org_state("solo").await, before);
-}
-
-#[actix_web::test]
 async fn deleting_a_member_keeps_their_slots_and_grants() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.licenses("acme", json!({"org_standard": 1})).await;
     app.member("acme", "amy", Some("org_standard")).await;
     app.slot("acme", "e1", "amy").await;
@@ -350,16 +161,16 @@ async fn deleting_a_member_keeps_their_slots_and_grants() {
     let user = app.event_user("acme", "e1", "amy").await;
     assert_eq!(user["license"], "event_pro");
     assert_eq!(user["grants"], json!([{"permission": "Event.Update"}]));
-    let check = app
-        .check("acme", "e1", "amy", "Event.Update", Scope::Event)
-        .await;
-    assert_check(&check, true, "granted", Some("event_pro"));
+    let update = ("amy", "Event.Update", Scope::Event, "granted event_pro");
+    app.assert_checks("acme", "e1", &[update]).await;
 }
 
 #[actix_web::test]
 async fn giving_a_member_org_pro_releases_their_slots_and_lists_those_events() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1", "e2", "e3"]).await;
+    let app = spawn_org(json!({"event_pro": 2})).await;
+    for event in ["e1", "e2", "e3"] {
+        app.event("acme", event).await;
+    }
     app.licenses("acme", json!({"org_pro": 1})).await;
     app.member("acme", "amy", None).await;
     app.slot("acme", "e1", "amy").await;
@@ -390,111 +201,84 @@ async fn giving_a_member_org_pro_releases_their_slots_and_lists_those_events() {
 }
 
 #[actix_web::test]
-async fn a_new_member_given_org_pro_releases_the_slots_they_already_held() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.slot("acme", "e1", "amy").await;
+async fn a_member_leaving_org_standard_frees_the_seat_for_someone_else() {
+    let member = |license: Value| json!({"user": "amy", "license": license, "released_slots": []});
+    // (case, request, body, answer, org_pro seats used, members, amy's license then)
+    #[rustfmt::skip]
+    let cases = [
+        ("put again without a license", "PUT", NO_BODY, (200, member(json!(null))), 0, 1, Some(json!(null))),
+        ("switched to org_pro", "PUT", json!({"license": "org_pro"}), (200, member(json!("org_pro"))), 1, 1, Some(json!("org_pro"))),
+        ("deleted", "DELETE", NO_BODY, (204, NO_BODY), 0, 0, None),
+    ];
 
-    let (status, member) = app
-        .put("/v1/orgs/acme/members/amy", &json!({"license": "org_pro"}))
-        .await;
+    for (case, method, body, answer, pro_used, members, license) in cases {
+        let app = spawn_org(json!({"org_standard": 1, "org_pro": 1})).await;
+        app.member("acme", "amy", Some("org_standard")).await;
+        let amy = "/v1/orgs/acme/members/amy";
 
-    assert_eq!(
-        (status, member),
-        (
-            StatusCode::CREATED,
-            json!({"user": "amy", "license": "org_pro", "released_slots": ["e1"]})
-        )
-    );
-    assert_eq!(app.event_details("acme", "e1").await["slots"]["used"], 0);
+        let (status, got) = app.request(&format!("{method} {amy}"), &body).await;
+
+        assert_eq!((status.as_u16(), got), answer, "{case}");
+        let org = app.org("acme").await;
+        assert_eq!(org["licenses"]["org_standard"]["used"], 0, "{case}: {org}");
+        assert_eq!(
+            org["licenses"]["org_pro"]["used"], pro_used,
+            "{case}: {org}"
+        );
+        assert_eq!(org["members"], members, "{case}: {org}");
+        let read = app.get(amy).await;
+        match license {
+            Some(license) => {
+                let expected = json!({"user": "amy", "license": license});
+                assert_eq!(read, (StatusCode::OK, expected), "{case}");
+            }
+            None => assert_refused(case, &read, StatusCode::NOT_FOUND, "member_not_found"),
+        }
+        app.member("acme", "bob", Some("org_standard")).await;
+    }
 }
 
 #[actix_web::test]
-async fn after_an_org_pro_upgrade_checks_see_org_pro_and_the_freed_slot_can_be_given() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+async fn org_pro_releases_the_slots_held_in_that_org_only_and_checks_see_org_pro() {
+    let app = spawn_event(1, &[], &[]).await;
     app.licenses("acme", json!({"org_pro": 1})).await;
+    app.org_with_events("other", 1, &["e1"]).await;
     app.slot("acme", "e1", "amy").await;
+    app.slot("other", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
         .await;
-    app.member("acme", "amy", Some("org_pro")).await;
-
-    let check = app
-        .check("acme", "e1", "amy", "Event.View", Scope::Event)
-        .await;
-
-    assert_check(&check, true, "granted", Some("org_pro"));
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["license"],
-        "org_pro"
-    );
-    app.slot("acme", "e1", "bob").await;
-}
-
-#[actix_web::test]
-async fn a_failed_org_pro_upgrade_keeps_the_members_slots() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.member("acme", "amy", None).await;
-    app.slot("acme", "e1", "amy").await;
-    let before = app.org_state("acme").await;
 
     let answer = app
         .put("/v1/orgs/acme/members/amy", &json!({"license": "org_pro"}))
         .await;
 
-    assert_error(&answer, StatusCode::CONFLICT, "no_seat_available");
-    assert_eq!(app.org_state("acme").await, before);
+    let member = json!({"user": "amy", "license": "org_pro", "released_slots": ["e1"]});
+    assert_eq!(answer, (StatusCode::CREATED, member));
+    assert_eq!(app.event_details("acme", "e1").await["slots"]["used"], 0);
+    let other = app.event_details("other", "e1").await;
+    assert_eq!(other["slots"]["holders"], json!(["amy"]));
+    let view = ("amy", "Event.View", Scope::Event, "granted org_pro");
+    app.assert_checks("acme", "e1", &[view]).await;
+    let user = app.event_user("acme", "e1", "amy").await;
+    assert_eq!(user["license"], "org_pro");
+    app.slot("acme", "e1", "bob").await;
 }
 
 #[actix_web::test]
-async fn an_org_standard_member_keeps_their_slots() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.licenses("acme", json!({"org_standard": 1})).await;
-    app.slot("acme", "e1", "amy").await;
-
-    let member = app.member("acme", "amy", Some("org_standard")).await;
-
-    assert_eq!(member["released_slots"], json!([]));
-    assert_eq!(
-        app.event_details("acme", "e1").await["slots"]["holders"],
-        json!(["amy"])
-    );
-}
-
-#[actix_web::test]
-async fn an_org_pro_holder_moved_down_to_org_standard_can_take_a_slot_again() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.licenses("acme", json!({"org_standard": 1, "org_pro": 1}))
+async fn org_standard_keeps_slots_and_an_org_pro_holder_moved_down_can_take_one_again() {
+    let app = spawn_event(2, &[], &[]).await;
+    app.licenses("acme", json!({"org_standard": 2, "org_pro": 1}))
         .await;
-    app.member("acme", "amy", Some("org_pro")).await;
-
-    app.member("acme", "amy", Some("org_standard")).await;
-
     app.slot("acme", "e1", "amy").await;
-    assert_eq!(
-        app.event_user("acme", "e1", "amy").await["license"],
-        "event_pro"
-    );
-}
+    app.member("acme", "bob", Some("org_pro")).await;
 
-#[actix_web::test]
-async fn an_org_pro_upgrade_releases_slots_in_that_org_only() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    app.org_with_events("other", 1, &["e1"]).await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.slot("acme", "e1", "amy").await;
-    app.slot("other", "e1", "amy").await;
+    let amy = app.member("acme", "amy", Some("org_standard")).await;
+    app.member("acme", "bob", Some("org_standard")).await;
 
-    let member = app.member("acme", "amy", Some("org_pro")).await;
-
-    assert_eq!(member["released_slots"], json!(["e1"]));
-    assert_eq!(
-        app.event_details("other", "e1").await["slots"]["holders"],
-        json!(["amy"])
-    );
+    assert_eq!(amy["released_slots"], json!([]));
+    let event = app.event_details("acme", "e1").await;
+    assert_eq!(event["slots"]["holders"], json!(["amy"]));
+    app.slot("acme", "e1", "bob").await;
+    let bob = app.event_user("acme", "e1", "bob").await;
+    assert_eq!(bob["license"], "event_pro");
 }

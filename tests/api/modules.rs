@@ -3,9 +3,9 @@
 //! collaborators.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{assert_check, assert_error, event_path, spawn_app, Scope, TestApp};
+use crate::helpers::{assert_error, event_path, spawn_org, CheckRow, Scope, TestApp, NO_BODY};
 
 fn collaborator_path(collaborator: &str) -> String {
     format!("{}/collaborators/{collaborator}", event_path("acme", "e1"))
@@ -13,10 +13,7 @@ fn collaborator_path(collaborator: &str) -> String {
 
 /// `acme` with one Event Pro license, one Org Pro seat and event `e1`.
 async fn acme() -> TestApp {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"event_pro": 1, "org_pro": 1}))
-        .await;
+    let app = spawn_org(json!({"event_pro": 1, "org_pro": 1})).await;
     app.event("acme", "e1").await;
     app
 }
@@ -24,70 +21,23 @@ async fn acme() -> TestApp {
 #[actix_web::test]
 async fn putting_a_collaborator_sets_its_name_and_modules_and_missing_keys_stay() {
     let app = acme().await;
-    let all_on = json!({"advancing": true, "schedule": true, "files": true});
+    let band = format!("PUT {}", collaborator_path("band"));
+    let modules = |advancing: bool, schedule: bool, files: bool| json!({"advancing": advancing, "schedule": schedule, "files": files});
+    let answer =
+        |id: &str, name: Value, modules: Value| json!({"id": id, "name": name, "modules": modules});
+    let named = json!("The Band");
+    let mut read = answer("band", named.clone(), modules(false, true, false));
+    read["users"] = json!([]);
 
-    let created = app.put_empty(&collaborator_path("band")).await;
-    assert_eq!(
-        created,
-        (
-            StatusCode::CREATED,
-            json!({"id": "band", "name": null, "modules": all_on})
-        )
-    );
-
-    let named = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"name": "The Band", "modules": {"advancing": false}}),
-        )
-        .await;
-    let advancing_off = json!({"advancing": false, "schedule": true, "files": true});
-    assert_eq!(
-        named,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": advancing_off})
-        )
-    );
-
-    let files_off = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"modules": {"files": false, "schedule": null}}),
-        )
-        .await;
-    let both_off = json!({"advancing": false, "schedule": true, "files": false});
-    assert_eq!(
-        files_off,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": both_off})
-        )
-    );
-
-    let read = app.get(&collaborator_path("band")).await;
-    assert_eq!(
-        read,
-        (
-            StatusCode::OK,
-            json!({"id": "band", "name": "The Band", "modules": both_off, "users": []})
-        )
-    );
-
-    let new_with_modules = app
-        .put(
-            &collaborator_path("crew"),
-            &json!({"modules": {"schedule": false}}),
-        )
-        .await;
-    assert_eq!(
-        new_with_modules,
-        (
-            StatusCode::CREATED,
-            json!({"id": "crew", "name": null,
-                   "modules": {"advancing": true, "schedule": false, "files": true}})
-        )
-    );
+    #[rustfmt::skip]
+    app.assert_answers(&[
+        (band.clone(), NO_BODY, 201, answer("band", json!(null), modules(true, true, true))),
+        (band.clone(), json!({"name": "The Band", "modules": {"advancing": false}}), 200, answer("band", named.clone(), modules(false, true, true))),
+        (band, json!({"modules": {"files": false, "schedule": null}}), 200, answer("band", named, modules(false, true, false))),
+        (format!("GET {}", collaborator_path("band")), NO_BODY, 200, read),
+        (format!("PUT {}", collaborator_path("crew")), json!({"modules": {"schedule": false}}), 201, answer("crew", json!(null), modules(true, false, true))),
+    ])
+    .await;
 }
 
 #[actix_web::test]
@@ -166,6 +116,23 @@ async fn getting_a_collaborator_lists_its_attached_users_sorted_and_the_check_to
     assert_error(&no_event, StatusCode::NOT_FOUND, "event_not_found");
 }
 
+/// Checks of `permissions` by `user` on collaborator `band`, each expected as
+/// `expected`.
+fn on_band<'a>(user: &'a str, permissions: &[&'a str], expected: &'a str) -> Vec<CheckRow<'a>> {
+    let band = Scope::Collaborator("band");
+    permissions
+        .iter()
+        .map(|permission| (user, *permission, band, expected))
+        .collect()
+}
+
+/// Sets `modules` on collaborator `collaborator`; asserts it was accepted.
+async fn set_modules(app: &TestApp, collaborator: &str, modules: Value) {
+    let body = json!({ "modules": modules });
+    let answer = app.put(&collaborator_path(collaborator), &body).await;
+    assert_eq!(answer.0, StatusCode::OK, "{body}: {answer:?}");
+}
+
 #[actix_web::test]
 async fn a_module_turned_off_denies_free_collaborators_with_module_disabled_until_turned_on() {
     let app = acme().await;
@@ -176,59 +143,33 @@ async fn a_module_turned_off_denies_free_collaborators_with_module_disabled_unti
     app.attach("acme", "e1", "band", "sam").await;
     app.member("acme", "pat", Some("org_pro")).await;
     app.attach("acme", "e1", "band", "pat").await;
-    let band = Scope::Collaborator("band");
-    let holders = [("sam", "event_pro"), ("pat", "org_pro")];
+    let advancing = ["Collaborator.AdvanceView", "Collaborator.AdvanceEdit"];
+    let edit = on_band("amy", &advancing[1..], "granted collaborator");
+    app.assert_checks("acme", "e1", &edit).await;
 
-    let advance = app
-        .check("acme", "e1", "amy", "Collaborator.AdvanceEdit", band)
-        .await;
-    assert_check(&advance, true, "granted", Some("collaborator"));
+    set_modules(&app, "band", json!({"advancing": false})).await;
 
-    let off = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"modules": {"advancing": false}}),
-        )
-        .await;
-    assert_eq!(off.0, StatusCode::OK, "{off:?}");
-    for permission in ["Collaborator.AdvanceView", "Collaborator.AdvanceEdit"] {
-        let denied = app.check("acme", "e1", "amy", permission, band).await;
-        assert_check(&denied, false, "module_disabled", Some("collaborator"));
-        for (user, license) in holders {
-            let check = app.check("acme", "e1", user, permission, band).await;
-            assert_check(&check, true, "granted", Some(license));
-        }
-    }
+    let mut rows = on_band("amy", &advancing, "module_disabled collaborator");
+    rows.extend(on_band("sam", &advancing, "granted event_pro"));
+    rows.extend(on_band("pat", &advancing, "granted org_pro"));
     // The other modules, and Collaborator.View, are untouched.
-    for permission in [
+    let others = [
         "Collaborator.View",
         "Collaborator.ScheduleView",
         "Collaborator.FileUpload",
-    ] {
-        let check = app.check("acme", "e1", "amy", permission, band).await;
-        assert_check(&check, true, "granted", Some("collaborator"));
-    }
+    ];
+    rows.extend(on_band("amy", &others, "granted collaborator"));
+    app.assert_checks("acme", "e1", &rows).await;
     // Her grants stay as they are.
     let grants = app.event_user("acme", "e1", "amy").await["grants"].clone();
+    let advance_edit = json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "band"});
     assert!(
-        grants
-            .as_array()
-            .unwrap()
-            .contains(&json!({"permission": "Collaborator.AdvanceEdit", "collaborator": "band"})),
+        grants.as_array().unwrap().contains(&advance_edit),
         "{grants}"
     );
 
-    let on = app
-        .put(
-            &collaborator_path("band"),
-            &json!({"modules": {"advancing": true}}),
-        )
-        .await;
-    assert_eq!(on.0, StatusCode::OK, "{on:?}");
-    let restored = app
-        .check("acme", "e1", "amy", "Collaborator.AdvanceEdit", band)
-        .await;
-    assert_check(&restored, true, "granted", Some("collaborator"));
+    set_modules(&app, "band", json!({"advancing": true})).await;
+    app.assert_checks("acme", "e1", &edit).await;
 }
 
 #[actix_web::test]
@@ -238,50 +179,31 @@ async fn a_module_off_comes_after_outside_license_and_before_no_permission() {
     app.collaborator("acme", "e1", "crew").await;
     app.attach_with("acme", "e1", "band", "amy", &["Collaborator.View"])
         .await;
-    app.put(
-        &collaborator_path("band"),
-        &json!({"modules": {"schedule": false}}),
-    )
-    .await;
-    app.put(
-        &collaborator_path("crew"),
-        &json!({"modules": {"schedule": false}}),
-    )
-    .await;
+    for collaborator in ["band", "crew"] {
+        set_modules(&app, collaborator, json!({"schedule": false})).await;
+    }
 
+    let crew = Scope::Collaborator("crew");
     // Inside her collaborator, no grant of ScheduleEdit: the module decides first.
-    let own = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.ScheduleEdit",
-            Scope::Collaborator("band"),
-        )
-        .await;
-    assert_check(&own, false, "module_disabled", Some("collaborator"));
+    let mut rows = on_band(
+        "amy",
+        &["Collaborator.ScheduleEdit"],
+        "module_disabled collaborator",
+    );
     // Another collaborator is outside her license, module or not.
-    let other = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.ScheduleView",
-            Scope::Collaborator("crew"),
-        )
-        .await;
-    assert_check(&other, false, "outside_license", Some("collaborator"));
+    rows.push((
+        "amy",
+        "Collaborator.ScheduleView",
+        crew,
+        "outside_license collaborator",
+    ));
     // A module that is on, without a grant: no_permission.
-    let files = app
-        .check(
-            "acme",
-            "e1",
-            "amy",
-            "Collaborator.FileView",
-            Scope::Collaborator("band"),
-        )
-        .await;
-    assert_check(&files, false, "no_permission", Some("collaborator"));
+    rows.extend(on_band(
+        "amy",
+        &["Collaborator.FileView"],
+        "no_permission collaborator",
+    ));
+    app.assert_checks("acme", "e1", &rows).await;
 }
 
 #[actix_web::test]
@@ -293,18 +215,13 @@ async fn an_org_pro_holder_on_two_collaborators_moved_to_org_standard_has_no_lic
     app.member("acme", "pat", Some("org_pro")).await;
     app.attach("acme", "e1", "band", "pat").await;
     app.attach("acme", "e1", "crew", "pat").await;
-    let band = Scope::Collaborator("band");
-    let before = app
-        .check("acme", "e1", "pat", "Collaborator.View", band)
+    let view = |expected| on_band("pat", &["Collaborator.View"], expected);
+    app.assert_checks("acme", "e1", &view("granted org_pro"))
         .await;
-    assert_check(&before, true, "granted", Some("org_pro"));
 
     app.member("acme", "pat", Some("org_standard")).await;
 
-    let after = app
-        .check("acme", "e1", "pat", "Collaborator.View", band)
-        .await;
-    assert_check(&after, false, "no_license", None);
+    app.assert_checks("acme", "e1", &view("no_license")).await;
     let user = app.event_user("acme", "e1", "pat").await;
     assert_eq!(user["collaborators"], json!(["band", "crew"]));
     assert_eq!(user["license"], json!(null));
@@ -314,8 +231,6 @@ async fn an_org_pro_holder_on_two_collaborators_moved_to_org_standard_has_no_lic
         .delete(&format!("{}/users/pat", collaborator_path("crew")))
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let one = app
-        .check("acme", "e1", "pat", "Collaborator.View", band)
+    app.assert_checks("acme", "e1", &view("granted collaborator"))
         .await;
-    assert_check(&one, true, "granted", Some("collaborator"));
 }

@@ -1,9 +1,11 @@
 //! Organizations and their license pools.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, Scope};
+use crate::helpers::{
+    assert_error, assert_refused, spawn_app, spawn_event, spawn_org, Scope, NO_BODY,
+};
 
 #[actix_web::test]
 async fn health_answers_200_status_ok_without_a_token() {
@@ -15,39 +17,168 @@ async fn health_answers_200_status_ok_without_a_token() {
 }
 
 #[actix_web::test]
-async fn putting_a_new_team_org_returns_201_and_the_empty_org() {
+async fn putting_a_new_org_returns_201_and_the_empty_org_and_again_200_and_changes_nothing() {
     let app = spawn_app().await;
+    let empty = json!({
+        "org_standard": {"total": 0, "used": 0},
+        "org_pro": {"total": 0, "used": 0},
+        "event_pro": {"total": 0, "max_used": 0},
+    });
 
-    let (status, org) = app.put("/v1/orgs/acme", &json!({"kind": "team"})).await;
+    // (org, body, members): a personal org counts its owner; unknown fields are ignored.
+    for (org, body, members) in [
+        ("acme", json!({"kind": "team"}), 0),
+        ("solo", json!({"kind": "personal", "owner": "ana"}), 1),
+        ("red", json!({"kind": "team", "colour": "red"}), 0),
+    ] {
+        let path = format!("/v1/orgs/{org}");
+        let (status, created) = app.put(&path, &body).await;
 
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    assert_eq!(org["id"], "acme");
-    assert_eq!(org["kind"], "team");
-    assert_eq!(
-        org["licenses"],
-        json!({
-            "org_standard": {"total": 0, "used": 0},
-            "org_pro": {"total": 0, "used": 0},
-            "event_pro": {"total": 0, "max_used": 0},
-        })
-    );
-    assert_eq!(org["members"], 0);
-    assert_eq!(org["events"], 0);
+        assert_eq!(status, StatusCode::CREATED, "{org}: {created}");
+        let fields = ["id", "kind", "owner", "licenses", "members", "events"].map(|f| &created[f]);
+        let expected = [
+            &json!(org),
+            &body["kind"],
+            &body["owner"],
+            &empty,
+            &json!(members),
+            &json!(0),
+        ];
+        assert_eq!(fields, expected, "{org}: {created}");
+        app.licenses(org, json!({"event_pro": 1})).await;
+        let before = app.org_state(org).await;
+        let again = app.put(&path, &body).await;
+        assert_eq!(
+            again,
+            (StatusCode::OK, before["org"].clone()),
+            "{org} again"
+        );
+        assert_eq!(app.org_state(org).await, before, "{org} again");
+    }
 }
 
 #[actix_web::test]
-async fn putting_the_same_org_again_returns_200_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 2, "event_pro": 1}))
-        .await;
-    let before = app.org_state("acme").await;
+async fn license_pools_are_set_to_what_is_sent_and_those_not_sent_stay() {
+    let app = spawn_org(json!({})).await;
+    app.personal_org("solo", "ana").await;
+    let pools = ["org_standard", "org_pro", "event_pro"];
+    let mut last = (Value::Null, Value::Null);
 
-    let (status, org) = app.put("/v1/orgs/acme", &json!({"kind": "team"})).await;
+    // (org, body, totals after: org_standard, org_pro, event_pro)
+    #[rustfmt::skip]
+    let cases = [
+        ("acme", json!({"org_standard": 2, "org_pro": 1, "event_pro": 3}), [2, 1, 3]),
+        ("acme", json!({"event_pro": 5}), [2, 1, 5]),
+        ("acme", json!({"event_pro": 5}), [2, 1, 5]),
+        ("acme", json!({"org_standard": 1_000_000, "org_pro": 1_000_000, "event_pro": 1_000_000}), [1_000_000; 3]),
+        ("solo", json!({"event_pro": 2}), [0, 0, 2]),
+        ("solo", json!({"org_standard": 0, "org_pro": 0, "event_pro": 1}), [0, 0, 1]),
+    ];
+    for (org, body, totals) in cases {
+        let (status, answer) = app.put(&format!("/v1/orgs/{org}/licenses"), &body).await;
 
-    assert_eq!(status, StatusCode::OK, "{org}");
-    assert_eq!(org, before["org"]);
-    assert_eq!(app.org_state("acme").await, before);
+        assert_eq!(status, StatusCode::OK, "{org} {body}: {answer}");
+        assert_eq!(answer["id"], org);
+        let got = pools.map(|pool| answer["licenses"][pool]["total"].clone());
+        assert_eq!(got, totals.map(|total| json!(total)), "{org} {body}");
+        assert_eq!(app.org(org).await, answer, "{org} {body}");
+        if last.0 == body {
+            assert_eq!(answer, last.1, "repeating {body} changed {org}");
+        }
+        last = (body, answer);
+    }
+}
+
+#[actix_web::test]
+async fn org_and_license_changes_that_break_a_rule_are_refused_and_change_nothing() {
+    let app = spawn_org(json!({"org_standard": 1, "org_pro": 1, "event_pro": 1})).await;
+    app.personal_org("solo", "ana").await;
+    app.licenses("solo", json!({"event_pro": 1})).await;
+    let before = (app.org_state("acme").await, app.org_state("solo").await);
+    let personal = |owner: &str| json!({"kind": "personal", "owner": owner});
+    let kind = |kind: Value| json!({ "kind": kind });
+
+    #[rustfmt::skip]
+    let mut refusals = vec![
+        ("PUT /v1/orgs/acme", personal("ana"), 409, "conflict"),
+        ("PUT /v1/orgs/solo", kind(json!("team")), 409, "conflict"),
+        ("PUT /v1/orgs/solo", personal("bob"), 409, "conflict"),
+        ("PUT /v1/orgs/new", json!({"kind": "team", "owner": "ana"}), 400, "bad_request"),
+        ("PUT /v1/orgs/new", kind(json!("personal")), 400, "bad_request"),
+        ("PUT /v1/orgs/new", kind(json!("enterprise")), 400, "bad_request"),
+        ("PUT /v1/orgs/new", kind(json!(1)), 400, "bad_request"),
+        ("PUT /v1/orgs/new", json!({}), 400, "bad_request"),
+        ("PUT /v1/orgs/new", personal("a b"), 400, "invalid_id"),
+        ("PUT /v1/orgs/new", personal(".."), 400, "invalid_id"),
+        ("PUT /v1/orgs/new", personal(""), 400, "invalid_id"),
+        ("GET /v1/orgs/ghost", NO_BODY, 404, "org_not_found"),
+        ("PUT /v1/orgs/ghost/licenses", json!({"event_pro": 1}), 404, "org_not_found"),
+        ("PUT /v1/orgs/acme/licenses", json!({"org_standard": 5, "event_pro": "3"}), 400, "bad_request"),
+        ("PUT /v1/orgs/solo/licenses", json!({"org_standard": 1}), 400, "personal_org"),
+        ("PUT /v1/orgs/solo/licenses", json!({"org_pro": 1}), 400, "personal_org"),
+        ("PUT /v1/orgs/solo/licenses", json!({"org_standard": 1, "event_pro": 4}), 400, "personal_org"),
+    ];
+    // A count must be a JSON integer from 0 to 1,000,000.
+    for pool in ["org_standard", "org_pro", "event_pro"] {
+        for bad in [
+            json!(2.0),
+            json!("2"),
+            json!(true),
+            json!(-1),
+            json!(1_000_001),
+            json!(1.5),
+            json!([2]),
+            json!({"n": 2}),
+        ] {
+            refusals.push((
+                "PUT /v1/orgs/acme/licenses",
+                json!({ pool: bad }),
+                400,
+                "bad_request",
+            ));
+        }
+    }
+
+    app.assert_refusals(&refusals).await;
+    for pool in ["org_standard", "org_pro", "event_pro"] {
+        // `-0` is read as the float -0.0 (docs/DESIGN.md), so it is refused like `0.0`.
+        let negative_zero = app
+            .put_raw("/v1/orgs/acme/licenses", &format!(r#"{{"{pool}": -0}}"#))
+            .await;
+        assert_refused(pool, &negative_zero, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let after = (app.org_state("acme").await, app.org_state("solo").await);
+    assert_eq!(after, before);
+    app.assert_no_org("new").await;
+}
+
+#[actix_web::test]
+async fn lowering_an_org_pool_below_its_holders_returns_409_licenses_in_use_with_the_count() {
+    for (pool, holders) in [
+        ("org_standard", ["amy", "bob"].as_slice()),
+        ("org_pro", &["amy"]),
+    ] {
+        let app = spawn_org(json!({ pool: holders.len() + 1 })).await;
+        for holder in holders {
+            app.member("acme", holder, Some(pool)).await;
+        }
+        let before = app.org_state("acme").await;
+
+        let answer = app
+            .put(
+                "/v1/orgs/acme/licenses",
+                &json!({ pool: holders.len() - 1 }),
+            )
+            .await;
+
+        assert_refused(pool, &answer, StatusCode::CONFLICT, "licenses_in_use");
+        assert_eq!(answer.1["used"], holders.len(), "{pool}: {}", answer.1);
+        assert_eq!(app.org_state("acme").await, before, "{pool}");
+        // Down to exactly the holders is fine.
+        let org = app.licenses("acme", json!({ pool: holders.len() })).await;
+        let exactly = json!({"total": holders.len(), "used": holders.len()});
+        assert_eq!(org["licenses"][pool], exactly, "{pool}");
+    }
 }
 
 #[actix_web::test]
@@ -108,386 +239,6 @@ async fn event_pro_max_used_follows_the_busiest_event_now() {
 }
 
 #[actix_web::test]
-async fn putting_a_new_personal_org_returns_201_with_its_owner() {
-    let app = spawn_app().await;
-
-    let (status, org) = app
-        .put(
-            "/v1/orgs/solo",
-            &json!({"kind": "personal", "owner": "ana"}),
-        )
-        .await;
-
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    assert_eq!(org["id"], "solo");
-    assert_eq!(org["kind"], "personal");
-    assert_eq!(org["owner"], "ana");
-    assert_eq!(org["licenses"]["event_pro"]["total"], 0);
-    assert_eq!(org["licenses"]["org_standard"]["total"], 0);
-    assert_eq!(org["licenses"]["org_pro"]["total"], 0);
-}
-
-#[actix_web::test]
-async fn putting_the_same_personal_org_again_returns_200() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    let before = app.org_state("solo").await;
-
-    let (status, org) = app
-        .put(
-            "/v1/orgs/solo",
-            &json!({"kind": "personal", "owner": "ana"}),
-        )
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{org}");
-    assert_eq!(org["owner"], "ana");
-    assert_eq!(app.org_state("solo").await, before);
-}
-
-#[actix_web::test]
-async fn a_personal_orgs_member_count_includes_its_owner() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-
-    let org = app.org("solo").await;
-
-    assert_eq!(org["members"], 1, "{org}");
-}
-
-#[actix_web::test]
-async fn re_putting_a_team_org_as_personal_returns_409_conflict_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let before = app.org_state("acme").await;
-
-    let answer = app
-        .put(
-            "/v1/orgs/acme",
-            &json!({"kind": "personal", "owner": "ana"}),
-        )
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "conflict");
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
-async fn re_putting_a_personal_org_as_team_returns_409_conflict() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    let before = app.org_state("solo").await;
-
-    let answer = app.put("/v1/orgs/solo", &json!({"kind": "team"})).await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "conflict");
-    assert_eq!(app.org_state("solo").await, before);
-}
-
-#[actix_web::test]
-async fn re_putting_a_personal_org_with_another_owner_returns_409_conflict() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    let before = app.org_state("solo").await;
-
-    let answer = app
-        .put(
-            "/v1/orgs/solo",
-            &json!({"kind": "personal", "owner": "bob"}),
-        )
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "conflict");
-    assert_eq!(app.org_state("solo").await, before);
-    assert_eq!(app.org("solo").await["owner"], "ana");
-}
-
-#[actix_web::test]
-async fn a_team_org_given_an_owner_returns_400_bad_request_and_is_not_created() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .put("/v1/orgs/acme", &json!({"kind": "team", "owner": "ana"}))
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    let answer = app.get("/v1/orgs/acme").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_personal_org_without_an_owner_returns_400_bad_request() {
-    let app = spawn_app().await;
-
-    let answer = app.put("/v1/orgs/solo", &json!({"kind": "personal"})).await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    let answer = app.get("/v1/orgs/solo").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn an_org_of_an_unknown_kind_returns_400_bad_request() {
-    let app = spawn_app().await;
-
-    for body in [json!({"kind": "enterprise"}), json!({"kind": 1}), json!({})] {
-        let answer = app.put("/v1/orgs/acme", &body).await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    }
-    let answer = app.get("/v1/orgs/acme").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_personal_org_whose_owner_is_not_a_valid_id_returns_400_invalid_id() {
-    let app = spawn_app().await;
-
-    for owner in ["a b", "..", ""] {
-        let answer = app
-            .put(
-                "/v1/orgs/solo",
-                &json!({"kind": "personal", "owner": owner}),
-            )
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "invalid_id");
-    }
-    let answer = app.get("/v1/orgs/solo").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn unknown_json_fields_in_an_org_are_ignored() {
-    let app = spawn_app().await;
-
-    let (status, org) = app
-        .put("/v1/orgs/acme", &json!({"kind": "team", "colour": "red"}))
-        .await;
-
-    assert_eq!(status, StatusCode::CREATED, "{org}");
-    assert_eq!(org["kind"], "team");
-}
-
-#[actix_web::test]
-async fn getting_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app.get("/v1/orgs/ghost").await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn setting_licenses_returns_200_and_the_org_with_its_new_totals() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-
-    let (status, org) = app
-        .put(
-            "/v1/orgs/acme/licenses",
-            &json!({"org_standard": 2, "org_pro": 1, "event_pro": 3}),
-        )
-        .await;
-
-    assert_eq!(status, StatusCode::OK, "{org}");
-    assert_eq!(org["id"], "acme");
-    assert_eq!(org["licenses"]["org_standard"]["total"], 2);
-    assert_eq!(org["licenses"]["org_pro"]["total"], 1);
-    assert_eq!(org["licenses"]["event_pro"]["total"], 3);
-    assert_eq!(app.org("acme").await, org);
-}
-
-#[actix_web::test]
-async fn a_pool_missing_from_a_licenses_body_is_left_unchanged() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses(
-        "acme",
-        json!({"org_standard": 2, "org_pro": 1, "event_pro": 3}),
-    )
-    .await;
-
-    let org = app.licenses("acme", json!({"event_pro": 5})).await;
-
-    assert_eq!(org["licenses"]["org_standard"]["total"], 2);
-    assert_eq!(org["licenses"]["org_pro"]["total"], 1);
-    assert_eq!(org["licenses"]["event_pro"]["total"], 5);
-}
-
-#[actix_web::test]
-async fn repeating_a_licenses_put_changes_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let first = app.licenses("acme", json!({"org_standard": 2})).await;
-
-    let second = app.licenses("acme", json!({"org_standard": 2})).await;
-
-    assert_eq!(first, second);
-}
-
-#[actix_web::test]
-async fn a_pool_of_one_million_is_accepted() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-
-    let org = app
-        .licenses(
-            "acme",
-            json!({"org_standard": 1_000_000, "org_pro": 1_000_000, "event_pro": 1_000_000}),
-        )
-        .await;
-
-    assert_eq!(org["licenses"]["event_pro"]["total"], 1_000_000);
-}
-
-#[actix_web::test]
-async fn a_count_that_is_not_a_json_integer_in_range_returns_400_bad_request_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses(
-        "acme",
-        json!({"org_standard": 1, "org_pro": 1, "event_pro": 1}),
-    )
-    .await;
-    let before = app.org_state("acme").await;
-
-    for pool in ["org_standard", "org_pro", "event_pro"] {
-        // `-0` is read as the float -0.0 (docs/DESIGN.md), so it is refused like `0.0`.
-        let negative_zero = app
-            .put_raw("/v1/orgs/acme/licenses", &format!(r#"{{"{pool}": -0}}"#))
-            .await;
-        assert_error(&negative_zero, StatusCode::BAD_REQUEST, "bad_request");
-        for bad in [
-            json!(2.0),
-            json!("2"),
-            json!(true),
-            json!(-1),
-            json!(1_000_001),
-            json!(1.5),
-            json!([2]),
-            json!({"n": 2}),
-        ] {
-            let answer = app
-                .put("/v1/orgs/acme/licenses", &json!({ pool: bad }))
-                .await;
-            assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-        }
-    }
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
-async fn a_bad_count_refuses_the_whole_licenses_change() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    let before = app.org_state("acme").await;
-
-    let answer = app
-        .put(
-            "/v1/orgs/acme/licenses",
-            &json!({"org_standard": 5, "event_pro": "3"}),
-        )
-        .await;
-
-    assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
-async fn setting_licenses_on_an_unknown_org_returns_404_org_not_found() {
-    let app = spawn_app().await;
-
-    let answer = app
-        .put("/v1/orgs/ghost/licenses", &json!({"event_pro": 1}))
-        .await;
-
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-}
-
-#[actix_web::test]
-async fn a_personal_org_may_buy_event_pro() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-
-    let org = app.licenses("solo", json!({"event_pro": 2})).await;
-
-    assert_eq!(org["licenses"]["event_pro"]["total"], 2);
-}
-
-#[actix_web::test]
-async fn org_licenses_on_a_personal_org_return_400_personal_org_and_change_nothing() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-    app.licenses("solo", json!({"event_pro": 1})).await;
-    let before = app.org_state("solo").await;
-
-    for body in [
-        json!({"org_standard": 1}),
-        json!({"org_pro": 1}),
-        json!({"org_standard": 1, "event_pro": 4}),
-    ] {
-        let answer = app.put("/v1/orgs/solo/licenses", &body).await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "personal_org");
-    }
-    assert_eq!(app.org_state("solo").await, before);
-}
-
-#[actix_web::test]
-async fn zero_org_licenses_on_a_personal_org_are_accepted() {
-    let app = spawn_app().await;
-    app.personal_org("solo", "ana").await;
-
-    let org = app
-        .licenses(
-            "solo",
-            json!({"org_standard": 0, "org_pro": 0, "event_pro": 1}),
-        )
-        .await;
-
-    assert_eq!(org["licenses"]["event_pro"]["total"], 1);
-}
-
-#[actix_web::test]
-async fn lowering_org_standard_below_its_holders_returns_409_licenses_in_use_with_the_count() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_standard": 3})).await;
-    app.member("acme", "amy", Some("org_standard")).await;
-    app.member("acme", "bob", Some("org_standard")).await;
-    let before = app.org_state("acme").await;
-
-    let answer = app
-        .put("/v1/orgs/acme/licenses", &json!({"org_standard": 1}))
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "licenses_in_use");
-    assert_eq!(answer.1["used"], 2, "{}", answer.1);
-    assert_eq!(app.org_state("acme").await, before);
-    // Down to exactly the holders is fine.
-    let org = app.licenses("acme", json!({"org_standard": 2})).await;
-    assert_eq!(
-        org["licenses"]["org_standard"],
-        json!({"total": 2, "used": 2})
-    );
-}
-
-#[actix_web::test]
-async fn lowering_org_pro_below_its_holders_returns_409_licenses_in_use_with_the_count() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
-    app.licenses("acme", json!({"org_pro": 1})).await;
-    app.member("acme", "amy", Some("org_pro")).await;
-    let before = app.org_state("acme").await;
-
-    let answer = app
-        .put("/v1/orgs/acme/licenses", &json!({"org_pro": 0}))
-        .await;
-
-    assert_error(&answer, StatusCode::CONFLICT, "licenses_in_use");
-    assert_eq!(answer.1["used"], 1, "{}", answer.1);
-    assert_eq!(app.org_state("acme").await, before);
-}
-
-#[actix_web::test]
 async fn lowering_event_pro_below_slots_in_use_returns_409_licenses_in_use_listing_those_events() {
     let app = spawn_app().await;
     app.org_with_events("acme", 3, &["e1", "e2", "e3"]).await;
@@ -520,8 +271,7 @@ async fn lowering_event_pro_below_slots_in_use_returns_409_licenses_in_use_listi
 
 #[actix_web::test]
 async fn a_blocked_pool_refuses_the_whole_licenses_change() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     let before = app.org_state("acme").await;
 
@@ -542,8 +292,7 @@ async fn a_blocked_pool_refuses_the_whole_licenses_change() {
 
 #[actix_web::test]
 async fn lowering_event_pro_to_the_busiest_events_use_is_accepted() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 5, &["e1"]).await;
+    let app = spawn_event(5, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.slot("acme", "e1", "bob").await;
 
@@ -558,8 +307,7 @@ async fn lowering_event_pro_to_the_busiest_events_use_is_accepted() {
 
 #[actix_web::test]
 async fn taking_a_snapshot_returns_200_with_the_file_on_disk_and_its_size() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
+    let app = spawn_event(1, &[], &[]).await;
     app.slot("acme", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
         .await;

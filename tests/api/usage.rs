@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_app, Scope, TestApp};
+use crate::helpers::{assert_error, spawn_app, spawn_event, spawn_org, Scope, TestApp, NO_BODY};
 
 async fn usage(app: &TestApp, org: &str) -> Value {
     let answer = app
@@ -107,8 +107,7 @@ async fn event_pro_bought_above_use_is_advised_lower_to_the_busiest_event() {
 
 #[actix_web::test]
 async fn a_full_event_is_at_capacity_and_peaks_stay_after_slots_are_released() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
+    let app = spawn_event(2, &[], &[]).await;
     app.slot("acme", "e1", "a").await;
     app.slot("acme", "e1", "b").await;
     assert_eq!(
@@ -155,41 +154,37 @@ async fn producers_on_the_busiest_events(app: &TestApp, org_pro_price: u64) {
 }
 
 #[actix_web::test]
-async fn producers_on_every_busy_event_are_advised_org_pro_when_it_costs_less_than_their_slots() {
-    let app = spawn_app().await;
-    producers_on_the_busiest_events(&app, 30).await;
+async fn producers_on_every_busy_event_are_advised_org_pro_only_when_it_costs_less_than_their_slots(
+) {
+    // Needed now: 2 × 10 + 0 × price + 4 × 100 = 420. At 30 the move costs
+    // 0 + 2 × 30 + 2 × 100 = 260 (moving one alone: 340); at 200 both cost
+    // 400 + 200 = 600, one 10 + 200 + 300 = 510, both above 420.
+    let swap =
+        json!({"users": ["p1", "p2"], "event_pro_from": 4, "event_pro_to": 2, "saving": 160});
+    for (org_pro_price, swaps) in [(30, vec![swap]), (200, vec![])] {
+        let app = spawn_app().await;
+        producers_on_the_busiest_events(&app, org_pro_price).await;
 
-    let usage = usage(&app, "acme").await;
+        let usage = usage(&app, "acme").await;
 
-    // Needed now: 2 × 10 + 0 × 30 + 4 × 100 = 420; after the move:
-    // 0 + 2 × 30 + 2 × 100 = 260 (moving one alone: 340).
-    assert_eq!(usage["cost"]["needed"], 420);
-    let swaps = kinds(&usage, "org_pro_swap");
-    assert_eq!(swaps.len(), 1, "{usage}");
-    assert_eq!(swaps[0]["users"], json!(["p1", "p2"]));
-    assert_eq!(swaps[0]["event_pro_from"], 4);
-    assert_eq!(swaps[0]["event_pro_to"], 2);
-    assert_eq!(swaps[0]["saving"], 160);
-}
-
-#[actix_web::test]
-async fn no_swap_is_advised_when_org_pro_costs_more_than_the_slots_it_frees() {
-    let app = spawn_app().await;
-    producers_on_the_busiest_events(&app, 200).await;
-
-    let usage = usage(&app, "acme").await;
-
-    // Both: 400 + 200 = 600, one: 10 + 200 + 300 = 510, both above 420.
-    assert_eq!(usage["cost"]["needed"], 420);
-    assert!(kinds(&usage, "org_pro_swap").is_empty(), "{usage}");
+        assert_eq!(usage["cost"]["needed"], 420, "at {org_pro_price}");
+        let advised: Vec<Value> = kinds(&usage, "org_pro_swap")
+            .into_iter()
+            .map(|swap| {
+                let fields = ["users", "event_pro_from", "event_pro_to", "saving"];
+                fields
+                    .iter()
+                    .map(|f| (f.to_string(), swap[f].clone()))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(advised, swaps, "at {org_pro_price}: {usage}");
+    }
 }
 
 #[actix_web::test]
 async fn needs_slot_idle_grants_and_refusals_are_advised_per_event() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 2, &["e1"]).await;
-    app.collaborator("acme", "e1", "c1").await;
-    app.collaborator("acme", "e1", "c2").await;
+    let app = spawn_event(2, &["c1", "c2"], &[]).await;
     // On two collaborators with a slot, then without it: no license.
     app.slot("acme", "e1", "sam").await;
     app.attach("acme", "e1", "c1", "sam").await;
@@ -203,27 +198,23 @@ async fn needs_slot_idle_grants_and_refusals_are_advised_per_event() {
     // batch; fay (a free collaborator) outside her license once; an
     // allowed check and a refusal for want of a grant are not counted.
     app.attach("acme", "e1", "c1", "fay").await;
-    for _ in 0..2 {
-        let d = app
-            .check("acme", "e1", "zed", "Event.View", Scope::Event)
-            .await;
-        assert_eq!(d["reason"], "no_license");
-    }
-    let d = app
-        .check("acme", "e1", "fay", "Event.Update", Scope::Event)
-        .await;
-    assert_eq!(d["reason"], "outside_license");
+    let view = ("zed", "Event.View", Scope::Event, "no_license");
+    let update = (
+        "fay",
+        "Event.Update",
+        Scope::Event,
+        "outside_license collaborator",
+    );
+    app.assert_checks("acme", "e1", &[view, view, update]).await;
     app.slot("acme", "e1", "amy").await;
     app.grant("acme", "e1", "amy", "Event.View", Scope::Event)
         .await;
-    let d = app
-        .check("acme", "e1", "amy", "Event.View", Scope::Event)
-        .await;
-    assert_eq!(d["reason"], "granted");
-    let d = app
-        .check("acme", "e1", "amy", "Event.Update", Scope::Event)
-        .await;
-    assert_eq!(d["reason"], "no_permission");
+    #[rustfmt::skip]
+    app.assert_checks("acme", "e1", &[
+        ("amy", "Event.View", Scope::Event, "granted event_pro"),
+        ("amy", "Event.Update", Scope::Event, "no_permission event_pro"),
+    ])
+    .await;
     let batch = app
         .as_check_token()
         .post(
@@ -310,8 +301,8 @@ async fn what_if_releasing_a_slot_lists_who_loses_access_and_changes_nothing() {
     app.collaborator("acme", "e2", "c1").await;
     app.attach("acme", "e2", "c1", "g").await;
     app.member("acme", "x", None).await;
-    app.check("acme", "e1", "nobody", "Event.View", Scope::Event)
-        .await;
+    let refused = ("nobody", "Event.View", Scope::Event, "no_license");
+    app.assert_checks("acme", "e1", &[refused]).await;
     let state = app.org_state("acme").await;
     let before = usage(&app, "acme").await;
     let files = folder_bytes(&app);
@@ -425,41 +416,29 @@ async fn what_if_on_a_personal_org_refuses_members_as_the_write_would() {
 
 #[actix_web::test]
 async fn what_if_refuses_a_malformed_body_and_an_unknown_org() {
-    let app = spawn_app().await;
-    app.org_with_events("acme", 1, &["e1"]).await;
-    for body in [
-        json!({"licenses": {"event_pro": -1}}),
-        json!({"licenses": {"prices": {"org_pro": 1.5}}}),
-        json!({"members": {"amy": "owner"}}),
-        json!({"release_slots": [{"event": "e1"}]}),
-        json!([]),
-    ] {
-        let answer = app
-            .as_check_token()
-            .post("/v1/orgs/acme/what-if", &body)
-            .await;
-        assert_error(&answer, StatusCode::BAD_REQUEST, "bad_request");
-    }
-    let answer = app
-        .as_check_token()
-        .post("/v1/orgs/acme/what-if", &json!({"members": {"..": null}}))
+    let app = spawn_event(1, &[], &[]).await;
+    let what_if = "POST /v1/orgs/acme/what-if";
+
+    #[rustfmt::skip]
+    app.as_check_token()
+        .assert_refusals(&[
+            (what_if, json!({"licenses": {"event_pro": -1}}), 400, "bad_request"),
+            (what_if, json!({"licenses": {"prices": {"org_pro": 1.5}}}), 400, "bad_request"),
+            (what_if, json!({"members": {"amy": "owner"}}), 400, "bad_request"),
+            (what_if, json!({"release_slots": [{"event": "e1"}]}), 400, "bad_request"),
+            (what_if, json!([]), 400, "bad_request"),
+            (what_if, json!({"members": {"..": null}}), 400, "invalid_id"),
+            ("POST /v1/orgs/nope/what-if", json!({}), 404, "org_not_found"),
+            ("GET /v1/orgs/nope/usage", NO_BODY, 404, "org_not_found"),
+        ])
         .await;
-    assert_error(&answer, StatusCode::BAD_REQUEST, "invalid_id");
-    let answer = app
-        .as_check_token()
-        .post("/v1/orgs/nope/what-if", &json!({}))
-        .await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-    let answer = app.as_check_token().get("/v1/orgs/nope/usage").await;
-    assert_error(&answer, StatusCode::NOT_FOUND, "org_not_found");
-    let answer = app.no_token().get("/v1/orgs/acme/usage").await;
-    assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
+    let usage = [("GET /v1/orgs/acme/usage", NO_BODY, 401, "unauthorized")];
+    app.no_token().assert_refusals(&usage).await;
 }
 
 #[actix_web::test]
 async fn prices_are_set_with_licenses_kept_when_missing_and_not_shown_on_the_org() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     let org = app
         .licenses(
             "acme",
@@ -482,8 +461,7 @@ async fn prices_are_set_with_licenses_kept_when_missing_and_not_shown_on_the_org
 
 #[actix_web::test]
 async fn prices_that_are_not_whole_numbers_up_to_a_billion_are_refused_and_change_nothing() {
-    let app = spawn_app().await;
-    app.team_org("acme").await;
+    let app = spawn_org(json!({})).await;
     app.licenses("acme", json!({"prices": {"org_pro": 5}}))
         .await;
     let before = usage(&app, "acme").await;

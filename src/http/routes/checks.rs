@@ -181,9 +181,7 @@ fn batch_item(raw: &serde_json::value::RawValue) -> Result<Item<'_>, Error> {
                    `{\"error\": code}` in its place, without failing the batch.",
     params(OrgPath),
     request_body = BatchBody,
-    responses(
-        (status = 200, description = "One result per check, in order.", body = CheckResults),
-    ),
+    responses((status = 200, description = "One result per check, in order.", body = CheckResults)),
 )]
 pub async fn batch(
     state: web::Data<AppState>,

@@ -50,9 +50,7 @@ fn named(raw: &RawBody) -> Result<Option<String>, ApiError> {
     get, path = "/v1/orgs/{org}/events", tag = "events", operation_id = "listEvents",
     summary = "The events of an organization",
     params(OrgPath),
-    responses(
-        (status = 200, description = "The events, sorted by id.", body = EventList),
-    ),
+    responses((status = 200, description = "The events, sorted by id.", body = EventList)),
 )]
 pub async fn list(
     state: web::Data<AppState>,
@@ -99,9 +97,7 @@ pub async fn put(
     get, path = "/v1/orgs/{org}/events/{event}", tag = "events", operation_id = "getEvent",
     summary = "An event, its slots, collaborators and areas",
     params(EventPath),
-    responses(
-        (status = 200, description = "The event (its lists sorted).", body = EventView),
-            ),
+    responses((status = 200, description = "The event (its lists sorted).", body = EventView)),
 )]
 pub async fn get(
     state: web::Data<AppState>,
@@ -119,9 +115,7 @@ async fn event_view(state: &AppState, org: &Id, event: Id) -> Result<EventView, 
     delete, path = "/v1/orgs/{org}/events/{event}", tag = "events",
     operation_id = "deleteEvent", summary = "Delete an event",
     params(EventPath),
-    responses(
-        (status = 204, description = "Deleted."),
-            ),
+    responses((status = 204, description = "Deleted.")),
 )]
 pub async fn delete(
     Admin(state): Admin,
@@ -209,9 +203,7 @@ pub async fn delete_collaborator(
     operation_id = "putArea", summary = "Create an area, or rename it",
     params(AreaPath),
     request_body(content = NameBody, description = "May be empty: read as `{}`."),
-    responses(
-        (status = 201, description = "Created: the new area.", body = Named),
-            ),
+    responses((status = 201, description = "Created: the new area.", body = Named)),
 )]
 pub async fn put_area(
     Admin(state): Admin,

@@ -59,9 +59,7 @@ pub async fn put(
     get, path = "/v1/orgs/{org}/members", tag = "orgs", operation_id = "listMembers",
     summary = "The members of an organization",
     params(OrgPath),
-    responses(
-        (status = 200, description = "The members, sorted by user.", body = Members),
-    ),
+    responses((status = 200, description = "The members, sorted by user.", body = Members)),
 )]
 pub async fn list(
     state: web::Data<AppState>,

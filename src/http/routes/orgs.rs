@@ -52,9 +52,7 @@ pub async fn put(
     get, path = "/v1/orgs/{org}", tag = "orgs", operation_id = "getOrg",
     summary = "An organization and its license pools",
     params(OrgPath),
-    responses(
-        (status = 200, description = "The organization.", body = OrgView),
-    ),
+    responses((status = 200, description = "The organization.", body = OrgView)),
 )]
 pub async fn get(
     state: web::Data<AppState>,
@@ -104,9 +102,7 @@ pub async fn put_licenses(
     description = "Allowed for `org_standard` and `org_pro` holders and for a personal org's \
                    owner (license `owner`); otherwise `no_license`.",
     params(OrgPath, UserQuery),
-    responses(
-        (status = 200, description = "The decision.", body = DecisionView),
-    ),
+    responses((status = 200, description = "The decision.", body = DecisionView)),
 )]
 pub async fn access(
     state: web::Data<AppState>,

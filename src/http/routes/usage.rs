@@ -46,9 +46,7 @@ async fn org_use(state: &AppState, id: &Id) -> Result<usage::OrgUse, ApiError> {
                    covering use now, and advice (`lower_pool`, `org_pro_swap`, `needs_slot`, \
                    `idle_grants`, `denied_by_license`), each with a readable `message`.",
     params(OrgPath),
-    responses(
-        (status = 200, description = "The usage.", body = UsageView),
-    ),
+    responses((status = 200, description = "The usage.", body = UsageView)),
 )]
 pub async fn get(
     state: web::Data<AppState>,
