@@ -283,3 +283,57 @@ async fn control(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Id, OrgKind};
+    use crate::persist::{Record, Replicated};
+
+    /// One node, one shard: records appended while a proposal is in flight
+    /// are proposed together, so 500 concurrent writes take a few entries,
+    /// not 500; each is committed and in the state machine; once the
+    /// generation ends, nothing more is taken.
+    #[test]
+    fn concurrent_records_are_proposed_as_a_few_entries_and_committed() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        rt.block_on(async {
+            let text = "shards = 1\nsecret = \"0123456789abcdef0\"\n[[nodes]]\nid = \"a\"\n\
+                        addr = \"127.0.0.1:1\"\nraft_addr = \"127.0.0.1:2\"\n";
+            let cluster = Cluster::parse(text, None).unwrap();
+            let node = ClusterNode::start(cluster, 0, dir.path()).await.unwrap();
+            let raft = node.rafts[0].clone().unwrap();
+            raft.wait(Some(Duration::from_secs(10)))
+                .state(ServerState::Leader, "leader")
+                .await
+                .unwrap();
+            let term = raft.metrics().borrow().current_term;
+            let slot = node.shards.slot(0).unwrap();
+            let p = slot.begin(raft.clone(), 0, term);
+            let before = raft.metrics().borrow().last_log_index.unwrap_or(0);
+            let org = |i: usize| Record::OrgCreated {
+                org: Id::parse(&format!("org{i}")).unwrap(),
+                kind: OrgKind::Team,
+            };
+            let seqs: Vec<_> = (0..500).map(|i| p.append(&org(i)).unwrap()).collect();
+            for s in &seqs {
+                node.shards.wait_durable(*s).await.unwrap();
+            }
+            let after = raft.metrics().borrow().last_log_index.unwrap_or(0);
+            assert!(
+                (1..=2).contains(&(after - before)),
+                "500 records took {} entries",
+                after - before
+            );
+            let machine = node.machines[0].clone().unwrap();
+            assert_eq!(machine.state().0.orgs.len(), 500);
+            slot.end("the test ends it");
+            assert!(p.append(&org(501)).is_err());
+            assert!(
+                node.shards.append(&org(502)).is_err(),
+                "no current leadership"
+            );
+        });
+    }
+}
