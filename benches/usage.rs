@@ -8,7 +8,14 @@
 //!
 //! `swap_plan_*` times the `org_pro_swap` search alone.
 //!
-//! `cargo bench --bench usage`. After criterion's estimates it times 1,000
+//! `real_scale_*` is the org `benches/usage_http.sh` loads: 10,000 members
+//! (80 % Org Standard, 1 % Org Pro), 100 events with 150 slot holders each
+//! drawn from the members without Org Pro, so about 7,800 swap candidates.
+//! `real_scale_priced` has that script's prices (Org Pro dear: no set of
+//! moves saves anything); `real_scale_cheap_org_pro` makes Org Pro cheap
+//! and Event Pro dear, so the heuristic's descent runs all the way down.
+//!
+//! `cargo bench --bench usage`. After criterion's estimates it times 200
 //! single runs of each and prints their p50 and p99. Under
 //! `cargo test --benches` criterion runs each benchmark once.
 
@@ -89,6 +96,84 @@ fn org(candidates: usize) -> OrgUse {
     }
 }
 
+/// A fixed pseudo-random sequence (splitmix64).
+struct Mix(u64);
+
+impl Mix {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    }
+}
+
+/// The org `benches/usage_http.sh` loads, at these prices.
+fn real_scale(prices: Prices) -> OrgUse {
+    const SLOTS: usize = 150;
+    let license = |i: usize| match i {
+        i if i % 100 == 0 => Some(OrgLicense::OrgPro),
+        i if i % 5 != 0 => Some(OrgLicense::OrgStandard),
+        _ => None,
+    };
+    let members: BTreeMap<Id, Option<OrgLicense>> =
+        (0..USERS).map(|i| (user(i), license(i))).collect();
+    let may_hold: Vec<usize> = (0..USERS).filter(|i| i % 100 != 0).collect();
+    let mut mix = Mix(21);
+    let events = (0..EVENTS)
+        .map(|e| {
+            let mut pool = may_hold.clone();
+            let mut holders: Vec<Id> = (0..SLOTS)
+                .map(|_| user(pool.swap_remove(mix.below(pool.len()))))
+                .collect();
+            holders.sort();
+            EventUse {
+                id: Id::parse(&format!("e{e:03}")).unwrap(),
+                peak: SLOTS as u32,
+                holders,
+                needs_slot: Vec::new(),
+                idle_grants: (0..5).map(|_| user(mix.below(USERS))).collect(),
+                denied_by_license: (0..20)
+                    .map(|i| (Id::parse(&format!("x{i}")).unwrap(), 1 + i as u64))
+                    .collect(),
+            }
+        })
+        .collect();
+    OrgUse {
+        pools: Pools {
+            org_standard: USERS as u32,
+            org_pro: (USERS / 50) as u32,
+            event_pro: SLOTS as u32 + 10,
+        },
+        prices,
+        members,
+        events,
+    }
+}
+
+/// The real-scale orgs: (name, org).
+fn real_scale_orgs() -> [(&'static str, OrgUse); 2] {
+    [
+        (
+            "real_scale_priced",
+            real_scale(Prices {
+                org_standard: 10,
+                org_pro: 60,
+                event_pro: 25,
+            }),
+        ),
+        (
+            "real_scale_cheap_org_pro",
+            real_scale(Prices {
+                org_standard: 10,
+                org_pro: 12,
+                event_pro: 200,
+            }),
+        ),
+    ]
+}
+
 fn usage(c: &mut Criterion) {
     let mut g = c.benchmark_group("usage");
     for candidates in [16, 40] {
@@ -104,6 +189,14 @@ fn usage(c: &mut Criterion) {
             b.iter(|| black_box(&org).swap_plan())
         });
     }
+    for (name, org) in real_scale_orgs() {
+        g.bench_function(format!("{name}_usage"), |b| {
+            b.iter(|| black_box(&org).usage())
+        });
+        g.bench_function(format!("{name}_swap_plan"), |b| {
+            b.iter(|| black_box(&org).swap_plan())
+        });
+    }
     g.finish();
 }
 
@@ -113,9 +206,11 @@ fn percentiles(_: &mut Criterion) {
     if std::env::args().any(|a| a == "--test") {
         return;
     }
-    for candidates in [16, 40] {
-        let org = org(candidates);
-        let mut times: Vec<Duration> = (0..1_000)
+    let small = [16, 40].map(|n| (format!("{n} candidates"), org(n)));
+    let real = real_scale_orgs().map(|(name, org)| (name.to_string(), org));
+    for (name, org) in small.into_iter().chain(real) {
+        let runs = 200;
+        let mut times: Vec<Duration> = (0..runs)
             .map(|_| {
                 let start = Instant::now();
                 black_box(black_box(&org).usage());
@@ -127,8 +222,9 @@ fn percentiles(_: &mut Criterion) {
             .swap_plan()
             .map(|p| (p.users.len(), p.event_pro_from, p.event_pro_to));
         println!(
-            "usage with {candidates} candidates: p50 {:?}, p99 {:?} over 1,000 runs (swap: {swap:?})",
-            times[499], times[989]
+            "usage, {name}: p50 {:?}, p99 {:?} over {runs} runs (swap: {swap:?})",
+            times[runs / 2],
+            times[runs * 99 / 100]
         );
     }
 }

@@ -25,20 +25,52 @@
 //! skipped without looking at the events, and the scan over events stops as
 //! soon as `after` is too high to beat it.
 //!
+//! **A bound first.** Lowering `after` by `d` moves at least `d`
+//! candidates (a member holds at most one slot per event), so no set saves
+//! more than `max over d ≤ max_used − floor of price(event_pro) × d + the
+//! largest org-seat gain of d or more candidates` ([`Problem::bound`],
+//! O(candidates × log candidates)). When that is ≤ 0, which is the usual
+//! case when Org Pro costs more than the Event Pro slots a member frees, no
+//! search is made: nothing is advised.
+//!
 //! **More candidates: a heuristic** (the answer may miss the optimum, never
-//! overstates its saving). A descent: while `after` is above `floor`, every
-//! event at the current maximum must lose one holder; candidates are added
-//! greedily until each such event has lost one (first the ones whose move
-//! costs nothing in org seats, most such events covered first; then the
-//! best events-covered per unit of cost), and the set reached at each level
-//! is scored. The best level's set is then improved locally: adding or
-//! removing one candidate at a time while that improves the result, for at
-//! most [`LOCAL_ROUNDS`] passes. The descent is O(levels × (candidates +
-//! slots held by candidates)), levels ≤ the most candidates on one event;
-//! each local pass is O(candidates × busy events).
+//! overstates its saving, and never does worse than moving no one). A
+//! descent: while `after` is above `floor`, every event at the current
+//! maximum must lose one holder; candidates are added greedily until each
+//! such event has lost one (first the ones whose move costs nothing in org
+//! seats, most such events covered first; then the best events-covered per
+//! unit of cost; ties to the first id), and the set reached at each level
+//! is scored. The descent stops early once no deeper level can beat the
+//! best so far (a deeper set adds at most `gain + price(event_pro)` per
+//! candidate added). The best level's set is then improved locally: adding
+//! or removing one candidate at a time, in id order, while that improves
+//! the result, for at most [`LOCAL_ROUNDS`] passes.
+//!
+//! Cost, with `k` candidates, `E` busy events, `H` slots held by
+//! candidates on them and `L ≤ max_used − floor` levels: the count of busy
+//! events per number of holders left is kept up to date, so `after` is
+//! read in O(1) and a move costs O(events the member holds a slot on). A
+//! level scans the busy events (O(E)), counts for each candidate on an
+//! event at the maximum how many such events it covers, and keeps those
+//! candidates in priority queues, one per cost of a move (there are at
+//! most two: with or without an Org Standard seat freed; within one cost
+//! the order is by count, then id), whose stale entries are refreshed when
+//! they surface (a candidate's count only falls, and with it its rank), so
+//! one level is O(E + H + q log q) for the `q` candidates on its events.
+//! The descent is O(L × (E + H + k log k)) at worst, each local pass
+//! O(k + H). On 100 events of 150 holders with 7,800 candidates that is a
+//! few milliseconds where recounting every candidate for every pick, as a
+//! plain implementation does, took hundreds (`benches/usage.rs`,
+//! `real_scale_*`). The plain form is kept as the tests' oracle
+//! (`swap/naive.rs`): both choose the same set.
+
+use std::collections::{BinaryHeap, HashMap};
 
 use super::{Advice, OrgUse};
-use crate::domain::{Id, OrgLicense};
+use crate::domain::{Id, IdHasher, OrgLicense};
+
+#[cfg(test)]
+mod naive;
 
 /// Up to this many candidates the optimum is found by trying every set.
 pub const EXACT_CANDIDATES: usize = 16;
@@ -103,31 +135,65 @@ pub(super) struct Problem {
 
 impl Problem {
     pub(super) fn new(org: &OrgUse) -> Problem {
-        let mut candidates: Vec<Id> = org
-            .events
-            .iter()
-            .flat_map(|e| e.holders.iter())
-            .filter(|u| matches!(org.members.get(*u), Some(l) if *l != Some(OrgLicense::OrgPro)))
-            .cloned()
-            .collect();
-        candidates.sort();
-        candidates.dedup();
-        let gain = candidates
-            .iter()
-            .map(|c| {
-                let standard = org.members.get(c) == Some(&Some(OrgLicense::OrgStandard));
-                i128::from(if standard { org.prices.org_standard } else { 0 })
-                    - i128::from(org.prices.org_pro)
-            })
-            .collect();
-        let mut events: Vec<Busy> = org
+        // Members without Org Pro by their place in id order (the map's
+        // order), found by hash: holders are looked up once each, and the
+        // candidates come out sorted without sorting ids.
+        let mut place: HashMap<&Id, usize, IdHasher> =
+            HashMap::with_capacity_and_hasher(org.members.len(), IdHasher::default());
+        place.extend(
+            org.members
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, l))| **l != Some(OrgLicense::OrgPro))
+                .map(|(i, (u, _))| (u, i)),
+        );
+        let mut holds = vec![false; org.members.len()];
+        let places: Vec<Vec<usize>> = org
             .events
             .iter()
             .map(|e| {
-                let mut mine: Vec<usize> = e
+                let mine: Vec<usize> = e
                     .holders
                     .iter()
-                    .filter_map(|u| candidates.binary_search(u).ok())
+                    .filter_map(|u| place.get(u).copied())
+                    .collect();
+                for &p in &mine {
+                    if let Some(h) = holds.get_mut(p) {
+                        *h = true;
+                    }
+                }
+                mine
+            })
+            .collect();
+        // Candidate index of each place (usize::MAX: not a candidate).
+        let mut index = vec![usize::MAX; org.members.len()];
+        let mut candidates = Vec::new();
+        let mut gain = Vec::new();
+        for ((p, (user, license)), _) in org
+            .members
+            .iter()
+            .enumerate()
+            .zip(&holds)
+            .filter(|(_, h)| **h)
+        {
+            if let Some(i) = index.get_mut(p) {
+                *i = candidates.len();
+            }
+            candidates.push(user.clone());
+            let standard = *license == Some(OrgLicense::OrgStandard);
+            gain.push(
+                i128::from(if standard { org.prices.org_standard } else { 0 })
+                    - i128::from(org.prices.org_pro),
+            );
+        }
+        let mut events: Vec<Busy> = org
+            .events
+            .iter()
+            .zip(places)
+            .map(|(e, places)| {
+                let mut mine: Vec<usize> = places
+                    .into_iter()
+                    .filter_map(|p| index.get(p).copied())
                     .collect();
                 mine.sort_unstable();
                 mine.dedup();
@@ -155,6 +221,11 @@ impl Problem {
     }
 
     pub(super) fn solve(&self) -> Option<SwapPlan> {
+        if self.bound() <= 0 {
+            // No set saves anything: the usual case when Org Pro costs
+            // more than the Event Pro slots a member could free.
+            return None;
+        }
         let chosen = if self.candidates.len() <= EXACT_CANDIDATES {
             self.exact()
         } else {
@@ -277,52 +348,178 @@ impl Problem {
 
     /// A good set for many candidates (see the module doc).
     pub(super) fn heuristic(&self) -> Vec<usize> {
-        let k = self.candidates.len();
+        let mut state = Descent::new(self);
+        let (saving, picked) = state.descend();
+        state.reset_to(&picked);
+        state.improve(saving)
+    }
+
+    /// No set of moves saves more than this: lowering `after` by `d` moves
+    /// at least `d` candidates (each frees at most one slot per event), so
+    /// `saving(S) ≤ max over d of price(event_pro) × d + the largest gain
+    /// of `d` or more candidates`, with `d` up to `max_used − floor`.
+    pub(super) fn bound(&self) -> i128 {
+        let mut gains = self.gain.clone();
+        gains.sort_unstable_by(|a, b| b.cmp(a));
+        let positive = gains.iter().take_while(|g| **g > 0).count();
+        let levels = usize::try_from(self.max_used.saturating_sub(self.floor))
+            .unwrap_or(usize::MAX)
+            .min(gains.len());
+        let mut prefix = Vec::with_capacity(gains.len() + 1);
+        let mut sum = 0i128;
+        prefix.push(sum);
+        for g in &gains {
+            sum += g;
+            prefix.push(sum);
+        }
+        (0..=levels)
+            .map(|d| {
+                let moved = prefix.get(d.max(positive)).copied().unwrap_or(sum);
+                self.event_pro_price * i128::try_from(d).unwrap_or(i128::MAX) + moved
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A candidate in the descent's queue: how many events still to lower it
+/// holds a slot on (`covers`), and what its move costs in org seats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pick {
+    covers: u32,
+    cost: i128,
+    candidate: usize,
+}
+
+impl Pick {
+    /// Free moves (cost ≤ 0) first, most covered first, then the cheaper;
+    /// then the most covered per unit of cost, then the most covered.
+    fn outranks(&self, other: &Pick) -> bool {
+        let (n, cost, bn, bcost) = (self.covers, self.cost, other.covers, other.cost);
+        match (cost <= 0, bcost <= 0) {
+            (true, false) => true,
+            (false, true) => false,
+            (true, true) => n > bn || (n == bn && cost < bcost),
+            (false, false) => {
+                let (ours, theirs) = (i128::from(n) * bcost, i128::from(bn) * cost);
+                ours > theirs || (ours == theirs && n > bn)
+            }
+        }
+    }
+}
+
+impl Ord for Pick {
+    /// The better pick is the greater; among equals the first id.
+    fn cmp(&self, other: &Pick) -> std::cmp::Ordering {
+        if self.outranks(other) {
+            std::cmp::Ordering::Greater
+        } else if other.outranks(self) {
+            std::cmp::Ordering::Less
+        } else {
+            other.candidate.cmp(&self.candidate)
+        }
+    }
+}
+
+impl PartialOrd for Pick {
+    fn partial_cmp(&self, other: &Pick) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A queue entry: `covers` above, then the first id (the larger key wins).
+fn queue_key(covers: u32, c: usize) -> u128 {
+    (u128::from(covers) << 64) | u128::from(u64::MAX - c as u64)
+}
+
+fn from_queue_key(key: u128) -> (u32, usize) {
+    let covers = u32::try_from(key >> 64).unwrap_or(0);
+    let low = u64::try_from(key & u128::from(u64::MAX)).unwrap_or(0);
+    (
+        covers,
+        usize::try_from(u64::MAX - low).unwrap_or(usize::MAX),
+    )
+}
+
+/// The heuristic's working state: a set, what is left on each busy event,
+/// and how many busy events have each count left (for `after` in O(1)).
+struct Descent<'a> {
+    problem: &'a Problem,
+    /// Per candidate, the indices of the busy events they hold a slot on.
+    held_by: Vec<Vec<usize>>,
+    chosen: Vec<bool>,
+    /// Per busy event, holders not chosen.
+    left: Vec<u32>,
+    /// `at[n]`: busy events with `n` holders left.
+    at: Vec<u32>,
+    /// The most holders left on a busy event (0 with none).
+    top: u32,
+    /// Org-seat gain of the chosen set.
+    gain: i128,
+    /// Σ over unchosen candidates of max(0, gain + price(event_pro)): no
+    /// superset of the chosen set saves more than its saving plus this.
+    upside: i128,
+    /// The distinct costs of a move (−gain), ascending: a move costs one
+    /// of two amounts, with or without an Org Standard seat freed.
+    costs: Vec<i128>,
+    /// Per candidate, the index of its cost in `costs`.
+    cost_of: Vec<usize>,
+}
+
+impl<'a> Descent<'a> {
+    fn new(problem: &'a Problem) -> Descent<'a> {
+        let k = problem.candidates.len();
         let mut held_by: Vec<Vec<usize>> = vec![Vec::new(); k];
-        for (e, busy) in self.events.iter().enumerate() {
+        for (e, busy) in problem.events.iter().enumerate() {
             for &c in &busy.candidates {
                 if let Some(list) = held_by.get_mut(c) {
                     list.push(e);
                 }
             }
         }
-        let mut state = Descent {
-            problem: self,
-            held_by: &held_by,
-            chosen: vec![false; k],
-            left: self.events.iter().map(|e| e.holders).collect(),
-            gain: 0,
-        };
-        let mut best = (0i128, Vec::new());
-        loop {
-            let after = self.after(&state.left);
-            if after <= self.floor || !state.lower_by_one(after) {
-                break;
-            }
-            let saving = self.saving(state.gain, self.after(&state.left));
-            let set = state.set();
-            if better(saving, &set, best.0, &best.1) {
-                best = (saving, set);
+        let left: Vec<u32> = problem.events.iter().map(|e| e.holders).collect();
+        let top = left.iter().copied().max().unwrap_or(0);
+        let mut at = vec![0u32; usize::try_from(top).unwrap_or(0) + 1];
+        for &l in &left {
+            if let Some(n) = at.get_mut(l as usize) {
+                *n += 1;
             }
         }
-        state.reset_to(&best.1);
-        state.improve(best)
+        let upside = problem
+            .gain
+            .iter()
+            .map(|g| (g + problem.event_pro_price).max(0))
+            .sum();
+        let mut costs: Vec<i128> = problem.gain.iter().map(|g| -g).collect();
+        costs.sort_unstable();
+        costs.dedup();
+        let cost_of = problem
+            .gain
+            .iter()
+            .map(|g| costs.binary_search(&-g).unwrap_or(0))
+            .collect();
+        Descent {
+            problem,
+            held_by,
+            chosen: vec![false; k],
+            left,
+            at,
+            top,
+            gain: 0,
+            upside,
+            costs,
+            cost_of,
+        }
     }
-}
 
-/// The heuristic's working state: a set and what is left on each event.
-struct Descent<'a> {
-    problem: &'a Problem,
-    /// Per candidate, the indices of the busy events they hold a slot on.
-    held_by: &'a [Vec<usize>],
-    chosen: Vec<bool>,
-    /// Per busy event, holders not chosen.
-    left: Vec<u32>,
-    /// Org-seat gain of the chosen set.
-    gain: i128,
-}
+    fn after(&self) -> u32 {
+        self.top.max(self.problem.floor)
+    }
 
-impl Descent<'_> {
+    fn saving(&self) -> i128 {
+        self.problem.saving(self.gain, self.after())
+    }
+
     fn set(&self) -> Vec<usize> {
         (0..self.chosen.len())
             .filter(|&c| self.chosen.get(c) == Some(&true))
@@ -334,13 +531,31 @@ impl Descent<'_> {
             return;
         };
         *on = !*on;
-        let g = self.problem.gain.get(c).copied().unwrap_or(0);
         let adding = *on;
-        self.gain += if adding { g } else { -g };
+        let g = self.problem.gain.get(c).copied().unwrap_or(0);
+        let upside = (g + self.problem.event_pro_price).max(0);
+        if adding {
+            self.gain += g;
+            self.upside -= upside;
+        } else {
+            self.gain -= g;
+            self.upside += upside;
+        }
         for &e in self.held_by.get(c).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(l) = self.left.get_mut(e) {
-                *l = if adding { l.saturating_sub(1) } else { *l + 1 };
+            let Some(l) = self.left.get_mut(e) else {
+                continue;
+            };
+            if let Some(n) = self.at.get_mut(*l as usize) {
+                *n = n.saturating_sub(1);
             }
+            *l = if adding { l.saturating_sub(1) } else { *l + 1 };
+            if let Some(n) = self.at.get_mut(*l as usize) {
+                *n += 1;
+            }
+            self.top = self.top.max(*l);
+        }
+        while self.top > 0 && self.at.get(self.top as usize) == Some(&0) {
+            self.top -= 1;
         }
     }
 
@@ -353,27 +568,103 @@ impl Descent<'_> {
         }
     }
 
-    /// Adds candidates until every event with `after` holders left has
-    /// lost one; false when one cannot (never, while `after > floor`).
-    fn lower_by_one(&mut self, after: u32) -> bool {
-        let mut unhit: Vec<bool> = self.left.iter().map(|&l| l == after).collect();
+    /// Lowers `after` one level at a time down to `floor`, scoring the set
+    /// reached at each; the best level's saving and set (sorted). Stops
+    /// early once no further level can beat the best (see `upside`).
+    fn descend(&mut self) -> (i128, Vec<usize>) {
+        let mut picks = Vec::new();
+        let (mut best, mut best_len) = (0i128, 0usize);
         let mut covers = vec![0u32; self.chosen.len()];
-        for (busy, _) in self.problem.events.iter().zip(&unhit).filter(|(_, u)| **u) {
+        loop {
+            let after = self.after();
+            if after <= self.problem.floor
+                || self.saving() + self.upside <= best
+                || !self.lower_by_one(after, &mut covers, &mut picks)
+            {
+                break;
+            }
+            // Each level adds candidates: a later set is larger, so only a
+            // larger saving beats an earlier one.
+            let saving = self.saving();
+            if saving > best {
+                (best, best_len) = (saving, picks.len());
+            }
+        }
+        picks.truncate(best_len);
+        picks.sort_unstable();
+        (best, picks)
+    }
+
+    /// Adds candidates until every event with `after` holders left has
+    /// lost one, each time the best [`Pick`] (ties to the first id): the
+    /// best of the tops of the queues, one per cost, whose stale entries
+    /// are refreshed when they come up (a candidate's `covers` only falls,
+    /// and with it its rank). False when no candidate is left (never, while
+    /// `after > floor`). `covers` is all zeros on entry and on return.
+    fn lower_by_one(&mut self, after: u32, covers: &mut [u32], picks: &mut Vec<usize>) -> bool {
+        let events = &self.problem.events;
+        let mut unhit: Vec<bool> = self.left.iter().map(|&l| l == after).collect();
+        let mut to_hit = 0usize;
+        let mut queued = Vec::new();
+        for (busy, _) in events.iter().zip(&unhit).filter(|(_, u)| **u) {
+            to_hit += 1;
             for &c in &busy.candidates {
                 if let (Some(n), Some(false)) = (covers.get_mut(c), self.chosen.get(c)) {
+                    if *n == 0 {
+                        queued.push(c);
+                    }
                     *n += 1;
                 }
             }
         }
-        while unhit.iter().any(|u| *u) {
-            let Some(pick) = self.pick(&covers) else {
-                return false;
+        // One queue per cost: there the order is most covered first, then
+        // the first id, read from one integer.
+        let mut queues: Vec<BinaryHeap<u128>> = vec![BinaryHeap::new(); self.costs.len()];
+        for &c in &queued {
+            let cost = self.cost_of.get(c).copied().unwrap_or(0);
+            if let Some(queue) = queues.get_mut(cost) {
+                queue.push(queue_key(covers.get(c).copied().unwrap_or(0), c));
+            }
+        }
+        let mut done = true;
+        while to_hit > 0 {
+            let mut best: Option<Pick> = None;
+            for (queue, &cost) in queues.iter_mut().zip(&self.costs) {
+                while let Some(&key) = queue.peek() {
+                    let (n, c) = from_queue_key(key);
+                    let now = covers.get(c).copied().unwrap_or(0);
+                    if self.chosen.get(c) != Some(&false) || now != n {
+                        queue.pop();
+                        if now > 0 && self.chosen.get(c) == Some(&false) {
+                            queue.push(queue_key(now, c));
+                        }
+                        continue;
+                    }
+                    let pick = Pick {
+                        covers: n,
+                        cost,
+                        candidate: c,
+                    };
+                    if best.is_none_or(|b| pick > b) {
+                        best = Some(pick);
+                    }
+                    break;
+                }
+            }
+            let Some(Pick {
+                candidate: pick, ..
+            }) = best
+            else {
+                done = false;
+                break;
             };
             self.toggle(pick);
+            picks.push(pick);
             for &e in self.held_by.get(pick).map(Vec::as_slice).unwrap_or(&[]) {
                 if let Some(u @ true) = unhit.get_mut(e) {
                     *u = false;
-                    let holders = self.problem.events.get(e).map(|b| b.candidates.as_slice());
+                    to_hit -= 1;
+                    let holders = events.get(e).map(|b| b.candidates.as_slice());
                     for &c in holders.unwrap_or(&[]) {
                         if let Some(n) = covers.get_mut(c) {
                             *n = n.saturating_sub(1);
@@ -382,49 +673,27 @@ impl Descent<'_> {
                 }
             }
         }
-        true
-    }
-
-    /// The unchosen candidate to add next: free moves (cost ≤ 0) covering
-    /// most first, then most covered per unit of cost; ties to the first id.
-    fn pick(&self, covers: &[u32]) -> Option<usize> {
-        let mut best: Option<(usize, u32, i128)> = None;
-        for (c, &n) in covers.iter().enumerate() {
-            if n == 0 || self.chosen.get(c) != Some(&false) {
-                continue;
-            }
-            let cost = -self.problem.gain.get(c).copied().unwrap_or(0);
-            let wins = match best {
-                None => true,
-                Some((_, bn, bcost)) => match (cost <= 0, bcost <= 0) {
-                    (true, false) => true,
-                    (false, true) => false,
-                    (true, true) => n > bn || (n == bn && cost < bcost),
-                    (false, false) => {
-                        let (ours, theirs) = (i128::from(n) * bcost, i128::from(bn) * cost);
-                        ours > theirs || (ours == theirs && n > bn)
-                    }
-                },
-            };
-            if wins {
-                best = Some((c, n, cost));
+        for c in queued {
+            if let Some(n) = covers.get_mut(c) {
+                *n = 0;
             }
         }
-        best.map(|(c, _, _)| c)
+        done
     }
 
-    /// Single add/remove moves while they improve the result.
-    fn improve(&mut self, (mut saving, mut set): (i128, Vec<usize>)) -> Vec<usize> {
+    /// Single add/remove moves, in id order, while they improve the result
+    /// (`saving` is the chosen set's); the final set. Adding makes the set
+    /// larger, so it must save more; removing makes it smaller, so saving
+    /// as much is enough.
+    fn improve(&mut self, mut saving: i128) -> Vec<usize> {
         for _ in 0..LOCAL_ROUNDS {
             let mut moved = false;
             for c in 0..self.chosen.len() {
+                let adding = self.chosen.get(c) == Some(&false);
                 self.toggle(c);
-                let tried = self
-                    .problem
-                    .saving(self.gain, self.problem.after(&self.left));
-                let tried_set = self.set();
-                if better(tried, &tried_set, saving, &set) {
-                    (saving, set, moved) = (tried, tried_set, true);
+                let tried = self.saving();
+                if tried > saving || (!adding && tried == saving) {
+                    (saving, moved) = (tried, true);
                 } else {
                     self.toggle(c);
                 }
@@ -433,19 +702,12 @@ impl Descent<'_> {
                 break;
             }
         }
-        set
+        self.set()
     }
 }
 
-/// Whether set `a` (sorted indices) beats `b`: larger saving, then fewer
-/// members, then the sorted list that comes first.
-pub(super) fn better(a_saving: i128, a: &[usize], b_saving: i128, b: &[usize]) -> bool {
-    a_saving > b_saving
-        || (a_saving == b_saving && (a.len() < b.len() || (a.len() == b.len() && a < b)))
-}
-
-/// `better`'s tie-break on bitmasks of the same saving: fewer members, then
-/// the set holding the lowest index where they differ.
+/// The tie-break (module doc) on bitmasks of the same saving: fewer
+/// members, then the set holding the lowest index where they differ.
 fn mask_first(a: u32, b: u32) -> bool {
     let (na, nb) = (a.count_ones(), b.count_ones());
     na < nb || (na == nb && a != b && a & (a ^ b) & (a ^ b).wrapping_neg() != 0)

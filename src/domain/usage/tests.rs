@@ -289,10 +289,32 @@ fn many_candidates_are_searched_by_the_heuristic_and_all_worth_moving_are_moved(
             event("c", &["x1"]),
         ],
     };
-    assert!(Problem::new(&org).solve().unwrap().users.len() > EXACT_CANDIDATES);
+    let problem = Problem::new(&org);
+    assert!(problem.solve().unwrap().users.len() > EXACT_CANDIDATES);
     let usage = org.usage();
     let (users, from, to, saving) = swap_of(&usage).unwrap();
     assert_eq!((users.len(), from, to, saving), (20, 22, 2, 180));
+    // Nothing can save more: the bound is reached.
+    assert_eq!(problem.bound(), 180);
+}
+
+#[test]
+fn when_no_move_can_pay_for_itself_the_bound_says_so_and_nothing_is_advised() {
+    // 20 producers on both busy events: each frees one slot (worth 10) for
+    // an Org Pro seat costing 12, whatever set is moved.
+    let producers: Vec<String> = (0..20).map(|i| format!("p{i:02}")).collect();
+    let mut holders: Vec<&str> = producers.iter().map(String::as_str).collect();
+    holders.push("x1");
+    let org = OrgUse {
+        pools: pools(0, 0, 21),
+        prices: prices(0, 12, 10),
+        members: producers.iter().map(|p| (id(p), None)).collect(),
+        events: vec![event("a", &holders), event("b", &holders)],
+    };
+    let problem = Problem::new(&org);
+    assert_eq!(problem.bound(), 0);
+    assert_eq!(problem.heuristic(), Vec::<usize>::new());
+    assert_eq!(swap_of(&org.usage()), None);
 }
 
 // ----- the search against a plain brute force -----
@@ -351,46 +373,60 @@ fn brute_force(org: &OrgUse) -> (i128, Vec<Id>) {
     best
 }
 
-fn small_org() -> impl Strategy<Value = OrgUse> {
-    let license = prop_oneof![
+fn any_license() -> impl Strategy<Value = Option<OrgLicense>> {
+    prop_oneof![
         Just(None),
         Just(Some(OrgLicense::OrgStandard)),
         Just(Some(OrgLicense::OrgPro)),
-    ];
+    ]
+}
+
+/// Users `u00`, `u01`, … one per license, then `x…` (never members);
+/// `member(i)` says which of the first are members; event `n`'s holders
+/// are the users `i` with `holds[n][i]`.
+fn org_of(
+    licenses: &[Option<OrgLicense>],
+    member: impl Fn(usize) -> bool,
+    holds: &[Vec<bool>],
+    (s, p, e): (u64, u64, u64),
+) -> OrgUse {
+    let user = |i: usize| {
+        id(&if i < licenses.len() {
+            format!("u{i:02}")
+        } else {
+            format!("x{i}")
+        })
+    };
+    OrgUse {
+        pools: pools(3, 3, 8),
+        prices: prices(s, p, e),
+        members: licenses
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| member(*i))
+            .map(|(i, l)| (user(i), *l))
+            .collect(),
+        events: holds
+            .iter()
+            .enumerate()
+            .map(|(n, holds)| EventUse {
+                holders: (0..holds.len()).filter(|&i| holds[i]).map(user).collect(),
+                ..event(&format!("e{n}"), &[])
+            })
+            .collect(),
+    }
+}
+
+fn small_org() -> impl Strategy<Value = OrgUse> {
     (
-        proptest::collection::vec(license, 12),
+        proptest::collection::vec(any_license(), 12),
         proptest::collection::vec(proptest::collection::vec(any::<bool>(), 14), 0..=6),
         (0u64..40, 0u64..40, 0u64..40),
     )
-        .prop_map(|(licenses, events, (s, p, e))| {
+        .prop_map(|(licenses, events, prices)| {
             // Users u00..u11 may be members (with a license or none);
             // x12, x13 are never members.
-            let members: BTreeMap<Id, Option<OrgLicense>> = licenses
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % 6 != 5)
-                .map(|(i, l)| (id(&format!("u{i:02}")), *l))
-                .collect();
-            let user = |i: usize| {
-                id(&if i < 12 {
-                    format!("u{i:02}")
-                } else {
-                    format!("x{i}")
-                })
-            };
-            OrgUse {
-                pools: pools(3, 3, 8),
-                prices: prices(s, p, e),
-                members,
-                events: events
-                    .iter()
-                    .enumerate()
-                    .map(|(n, holds)| EventUse {
-                        holders: (0..holds.len()).filter(|&i| holds[i]).map(user).collect(),
-                        ..event(&format!("e{n}"), &[])
-                    })
-                    .collect(),
-            }
+            org_of(&licenses, |i| i % 6 != 5, &events, prices)
         })
 }
 
@@ -414,16 +450,51 @@ proptest! {
     }
 
     /// The heuristic, run on the same orgs, never claims more than the
-    /// optimum, and the saving it reports is the set's real saving.
+    /// optimum, and the saving it reports is the set's real saving. Its set
+    /// is never worse than moving no one, the bound is never below the
+    /// optimum, and when the heuristic reaches the bound (it then knows it
+    /// found the optimum) its saving is the brute force's.
     #[test]
     fn the_heuristic_is_honest_and_never_beats_the_optimum(org in small_org()) {
         let (best, _) = brute_force(&org);
         let problem = Problem::new(&org);
         let chosen = problem.heuristic();
+        let users: Vec<Id> = chosen.iter().map(|&c| problem.candidate(c).clone()).collect();
+        let saving = needed(&org) - needed(&moved(&org, &users));
+        prop_assert!(saving >= 0, "{saving}");
+        prop_assert!(saving <= best);
+        prop_assert!(best <= problem.bound());
+        if saving == problem.bound() {
+            prop_assert_eq!(saving, best);
+        }
         if let Some(plan) = problem.plan(&chosen) {
-            let real = needed(&org) - needed(&moved(&org, &plan.users));
-            prop_assert_eq!(i128::from(plan.saving), real);
-            prop_assert!(real <= best);
+            prop_assert_eq!(i128::from(plan.saving), saving);
         }
     }
+
+    /// The incremental heuristic picks exactly the set its plain form
+    /// (recomputing everything at each step) picks.
+    #[test]
+    fn the_heuristic_chooses_what_its_plain_form_chooses(org in medium_org()) {
+        let problem = Problem::new(&org);
+        prop_assert_eq!(problem.heuristic(), problem.naive_heuristic());
+    }
+}
+
+/// Orgs with more candidates than the exact search takes, for the
+/// heuristic: up to 60 members and 4 non-members on up to 12 events.
+fn medium_org() -> impl Strategy<Value = OrgUse> {
+    (
+        proptest::collection::vec(any_license(), 20..=60),
+        proptest::collection::vec(proptest::collection::vec(0u8..4, 64), 1..=12),
+        (0u64..40, 0u64..40, 0u64..200),
+    )
+        .prop_map(|(licenses, events, prices)| {
+            // Each user holds a slot with probability ¼.
+            let holds: Vec<Vec<bool>> = events
+                .iter()
+                .map(|e| e[..licenses.len() + 4].iter().map(|r| *r == 0).collect())
+                .collect();
+            org_of(&licenses, |_| true, &holds, prices)
+        })
 }

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use crate::actors::{CopyEvent, CopyOrg, GetUse};
-use crate::domain::usage::{self, EventCopy, Proposal};
+use crate::domain::usage::{self, EventCopy, EventUse, Proposal};
 use crate::domain::{Id, Org};
 use crate::http::ask::{ask_events, ask_org};
 use crate::http::body::RawBody;
@@ -28,13 +28,10 @@ pub fn root(cfg: &mut web::ServiceConfig) {
 }
 
 /// The org's copy and its events' usage parts, one message each.
-async fn org_use(state: &AppState, id: &Id) -> Result<usage::OrgUse, ApiError> {
+async fn org_use(state: &AppState, id: &Id) -> Result<(Org, Vec<EventUse>), ApiError> {
     let (org, events) = ask_org(state, id, CopyOrg).await?;
     let uses = ask_events(state, id, &events, || GetUse).await?;
-    Ok(usage::org_use(
-        &org,
-        uses.into_iter().map(|(_, u)| u).collect(),
-    ))
+    Ok((org, uses.into_iter().map(|(_, u)| u).collect()))
 }
 
 #[utoipa::path(
@@ -52,8 +49,8 @@ pub async fn get(
     state: web::Data<AppState>,
     OrgPath { org: id }: OrgPath,
 ) -> Result<HttpResponse, ApiError> {
-    let org = org_use(&state, &id).await?;
-    let usage = off_the_server_threads(move || org.usage()).await?;
+    let (org, uses) = org_use(&state, &id).await?;
+    let usage = off_the_server_threads(move || usage::org_use(&org, uses).usage()).await?;
     Ok(HttpResponse::Ok().json(UsageView::from(usage)))
 }
 
