@@ -25,13 +25,16 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures_util::future::join_all;
-use gatehouse::actors::{Check, CheckMany, EventActor, EventCommand, Registry, Write};
+use gatehouse::actors::{Check, CheckMany, EventActor, EventCommand, Registry, SystemClock, Write};
 use gatehouse::domain::{
     Event, EventEffect, Grant, Id, Org, OrgEffect, OrgKind, OrgLicense, Permission, PoolsChange,
-    Scope, MAX_POOL,
+    Scope, Timestamp, MAX_POOL,
 };
 use gatehouse::metrics::Stats;
 use gatehouse::persist::{EventState, Journal, OrgState, State};
+
+/// The instant the dataset is built at (nothing in it expires).
+const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -89,18 +92,24 @@ fn state() -> State {
         for g in grants {
             let g = g.unwrap();
             apply(&mut event, &|e| {
-                e.plan_grant(&user, g.clone()).unwrap().effect
+                e.plan_grant(&user, g.clone(), None, NOW).unwrap().effect
             });
         }
         if (5..17).contains(&u) {
-            apply(&mut event, &|e| e.plan_assign_slot(&user).unwrap().effect);
+            apply(&mut event, &|e| {
+                e.plan_assign_slot(&user, None, NOW).unwrap().effect
+            });
         }
     }
     let me = id("me");
-    apply(&mut event, &|e| e.plan_assign_slot(&me).unwrap().effect);
+    apply(&mut event, &|e| {
+        e.plan_assign_slot(&me, None, NOW).unwrap().effect
+    });
     let view_grant = Grant::new(Permission::EventView, Scope::Event).unwrap();
     apply(&mut event, &|e| {
-        e.plan_grant(&me, view_grant.clone()).unwrap().effect
+        e.plan_grant(&me, view_grant.clone(), None, NOW)
+            .unwrap()
+            .effect
     });
 
     let mut state = State::default();
@@ -196,6 +205,7 @@ fn actors(c: &mut Criterion) {
             event,
             journal.clone().into(),
             Arc::new(Stats::default()),
+            Arc::new(SystemClock),
         );
         actor.start()
     });
@@ -347,7 +357,7 @@ fn actors(c: &mut Criterion) {
         async move {
             let user = id(&format!("w{n:09}"));
             let w = addr
-                .send(Write(EventCommand::AssignSlot(user)))
+                .send(Write(EventCommand::AssignSlot(user, None)))
                 .await
                 .unwrap()
                 .unwrap();

@@ -22,9 +22,12 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use gatehouse::domain::{
-    Domain, Event, EventEffect, Grant, Id, IdSet, ModulesChange, OrgGrant, OrgView, Permission,
-    Scope,
+    Domain, Event, EventEffect, Expiry, Grant, Held, Id, IdSet, ModulesChange, OrgGrant, OrgView,
+    Permission, Scope, Timestamp,
 };
+
+/// The instant checks are decided at.
+const NOW: Timestamp = Timestamp::from_secs(1_800_000_000);
 
 fn id(s: &str) -> Id {
     Id::parse(s).unwrap()
@@ -57,8 +60,19 @@ fn put_collaborators_and_areas(event: &mut Event) {
 /// a slot, 20 grants (3 Event-wide, 10 Collaborator, 7 Area) and 2 org-wide
 /// grants.
 fn event_with_20_grants() -> Event {
+    event_with_20_grants_until(None)
+}
+
+/// [`event_with_20_grants`] where every grant, slot, attachment and
+/// org-wide grant ends at `until` (when given).
+fn event_with_20_grants_until(until: Option<Timestamp>) -> Event {
     let org_pro: IdSet = [id("boss")].into_iter().collect();
-    let org_wide = |ps: &[Permission]| ps.iter().map(|&p| OrgGrant::new(p).unwrap()).collect();
+    let expires = Expiry::from(until);
+    let org_wide = |ps: &[Permission]| {
+        ps.iter()
+            .map(|&p| OrgGrant::new(p).unwrap().until(expires))
+            .collect()
+    };
     let mut org_grants: gatehouse::domain::IdMap<Vec<OrgGrant>> = (0..50)
         .map(|u| (id(&format!("o{u:07}")), org_wide(&[Permission::EventView])))
         .collect();
@@ -71,6 +85,7 @@ fn event_with_20_grants() -> Event {
         slot_total: 100,
         org_pro,
         org_grants,
+        org_grants_expire: until,
     });
     let mut e = Event::new(Some("bench".into()), view);
     put_collaborators_and_areas(&mut e);
@@ -78,15 +93,21 @@ fn event_with_20_grants() -> Event {
     for u in 0..200 {
         let user = id(&format!("u{u:07}"));
         let g = Grant::new(Permission::EventView, Scope::Event).unwrap();
-        apply_put(&mut e, |e| e.plan_grant(&user, g).unwrap().effect);
+        apply_put(&mut e, |e| {
+            e.plan_grant(&user, g, until, NOW).unwrap().effect
+        });
         if u < 20 {
-            apply_put(&mut e, |e| e.plan_assign_slot(&user).unwrap().effect);
+            apply_put(&mut e, |e| {
+                e.plan_assign_slot(&user, until, NOW).unwrap().effect
+            });
         }
     }
     // `me`: a slot and 20 grants, none of them Event.Admin nor Event.View,
     // so a check of Area.FileUpload on a2 has to look at every one.
     let me = id("me");
-    apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect);
+    apply_put(&mut e, |e| {
+        e.plan_assign_slot(&me, None, NOW).unwrap().effect
+    });
     let mut grants = Vec::new();
     for p in [
         Permission::EventScheduleView,
@@ -111,12 +132,14 @@ fn event_with_20_grants() -> Event {
     grants.push(Grant::new(Permission::AreaView, Scope::Area(id("a0"))).unwrap());
     assert_eq!(grants.len(), 20);
     for g in grants {
-        apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+        apply_put(&mut e, |e| e.plan_grant(&me, g, until, NOW).unwrap().effect);
     }
     // A free collaborator with the default grants on c1, whose files
     // module is off.
     apply_put(&mut e, |e| {
-        e.plan_attach(&id("c1"), &id("band"), None).unwrap().effect
+        e.plan_attach(&id("c1"), &id("band"), None, until, NOW)
+            .unwrap()
+            .effect
     });
     let files_off = ModulesChange {
         files: Some(false),
@@ -125,7 +148,7 @@ fn event_with_20_grants() -> Event {
     apply_put(&mut e, |e| {
         e.plan_set_collaborator(&id("c1"), None, files_off).effect
     });
-    assert_eq!(e.user_view(&me).grants.len(), 20);
+    assert_eq!(e.user_view(&me, NOW).grants.len(), 20);
     e
 }
 
@@ -138,7 +161,7 @@ fn check(c: &mut Criterion) {
 
     // Worst case: every one of the 20 grants and the 2 org-wide ones is
     // tried and none covers it.
-    let d = e.check(&me, Permission::AreaFileUpload, &a2).unwrap();
+    let d = e.check(&me, Permission::AreaFileUpload, &a2, NOW).unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
     g.bench_function("20_grants/denied_after_all", |b| {
         b.iter(|| {
@@ -146,13 +169,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::AreaFileUpload),
                 black_box(&a2),
+                NOW,
             )
         })
     });
 
     // Granted through rule 4 (Event.FileView reaches Area.FileView): grants
     // iterate in permission order, so this is the third one tried.
-    let d = e.check(&me, Permission::AreaFileView, &a2).unwrap();
+    let d = e.check(&me, Permission::AreaFileView, &a2, NOW).unwrap();
     assert!(d.allowed);
     g.bench_function("20_grants/granted_rule4", |b| {
         b.iter(|| {
@@ -160,13 +184,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::AreaFileView),
                 black_box(&a2),
+                NOW,
             )
         })
     });
 
     // Granted by an exact scoped grant near the end of the set.
     let d = e
-        .check(&me, Permission::CollaboratorAdvanceView, &c4)
+        .check(&me, Permission::CollaboratorAdvanceView, &c4, NOW)
         .unwrap();
     assert!(d.allowed);
     g.bench_function("20_grants/granted_scoped", |b| {
@@ -175,6 +200,7 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::CollaboratorAdvanceView),
                 black_box(&c4),
+                NOW,
             )
         })
     });
@@ -188,13 +214,14 @@ fn check(c: &mut Criterion) {
                 black_box(&stranger),
                 black_box(Permission::EventView),
                 black_box(&Scope::Event),
+                NOW,
             )
         })
     });
     // The worst case on a collaborator: the scope's modules are looked up,
     // and every grant and org-wide grant is tried.
     let d = e
-        .check(&me, Permission::CollaboratorFileUpload, &c4)
+        .check(&me, Permission::CollaboratorFileUpload, &c4, NOW)
         .unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
     g.bench_function("20_grants/denied_after_all_collaborator", |b| {
@@ -203,13 +230,14 @@ fn check(c: &mut Criterion) {
                 black_box(&me),
                 black_box(Permission::CollaboratorFileUpload),
                 black_box(&c4),
+                NOW,
             )
         })
     });
     let band = id("band");
     let c1 = Scope::Collaborator(id("c1"));
     let d = e
-        .check(&band, Permission::CollaboratorFileUpload, &c1)
+        .check(&band, Permission::CollaboratorFileUpload, &c1, NOW)
         .unwrap();
     assert_eq!(d.reason, gatehouse::domain::Reason::ModuleDisabled);
     g.bench_function("collaborator/module_disabled", |b| {
@@ -218,6 +246,7 @@ fn check(c: &mut Criterion) {
                 black_box(&band),
                 black_box(Permission::CollaboratorFileUpload),
                 black_box(&c1),
+                NOW,
             )
         })
     });
@@ -227,6 +256,7 @@ fn check(c: &mut Criterion) {
                 black_box(&band),
                 black_box(Permission::CollaboratorView),
                 black_box(&c4),
+                NOW,
             )
         })
     });
@@ -238,6 +268,54 @@ fn check(c: &mut Criterion) {
 /// among 1,000 counted, and of new users in a full map (which now and then
 /// forgets the less refused half). An allowed check only compares its
 /// reason.
+/// The same checks with every entry expiring (in the future): one more
+/// comparison per grant tried, no clock read. Prints the bytes a grant
+/// takes, with and without its expiry.
+fn expiring(c: &mut Criterion) {
+    let held = std::mem::size_of::<Held>();
+    let grant = std::mem::size_of::<Grant>();
+    println!(
+        "bytes per grant: {held} ({grant} for the grant, {} for its expiry)",
+        held - grant
+    );
+    let e = event_with_20_grants_until(Some(NOW.plus(3600)));
+    let me = id("me");
+    let a2 = Scope::Area(id("a2"));
+    let d = e.check(&me, Permission::AreaFileUpload, &a2, NOW).unwrap();
+    assert_eq!(d.reason, gatehouse::domain::Reason::NoPermission);
+    let d = e.check(&me, Permission::AreaFileView, &a2, NOW).unwrap();
+    assert!(d.allowed);
+    // an hour later all of it counts for nothing
+    let later = NOW.plus(3600);
+    assert!(
+        !e.check(&me, Permission::AreaFileView, &a2, later)
+            .unwrap()
+            .allowed
+    );
+    let mut g = c.benchmark_group("check_expiring");
+    g.bench_function("20_grants/denied_after_all", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::AreaFileUpload),
+                black_box(&a2),
+                black_box(NOW),
+            )
+        })
+    });
+    g.bench_function("20_grants/granted_rule4", |b| {
+        b.iter(|| {
+            e.check(
+                black_box(&me),
+                black_box(Permission::AreaFileView),
+                black_box(&a2),
+                black_box(NOW),
+            )
+        })
+    });
+    g.finish();
+}
+
 fn denials(c: &mut Criterion) {
     use gatehouse::domain::usage::{Denials, MAX_DENIED_COUNTED};
     let mut g = c.benchmark_group("denials");
@@ -254,6 +332,7 @@ fn denials(c: &mut Criterion) {
                     black_box(&stranger),
                     black_box(Permission::EventView),
                     black_box(&Scope::Event),
+                    NOW,
                 )
                 .unwrap();
             counted.record(&stranger, &d);
@@ -272,6 +351,7 @@ fn denials(c: &mut Criterion) {
                     black_box(user),
                     black_box(Permission::EventView),
                     black_box(&Scope::Event),
+                    NOW,
                 )
                 .unwrap();
             full.record(user, &d);
@@ -289,19 +369,19 @@ fn slots(c: &mut Criterion) {
     // the event is the same before and after.
     g.bench_function("assign_then_release", |b| {
         b.iter(|| {
-            let put = e.plan_assign_slot(black_box(&new_user)).unwrap();
+            let put = e.plan_assign_slot(black_box(&new_user), None, NOW).unwrap();
             e.apply(put.effect.as_ref().unwrap());
-            let release = e.plan_release_slot(black_box(&new_user)).unwrap();
+            let release = e.plan_release_slot(black_box(&new_user), NOW).unwrap();
             e.apply(&release);
         })
     });
     // Planning alone: the refusals are as cheap as the acceptances.
     g.bench_function("plan_assign", |b| {
-        b.iter(|| e.plan_assign_slot(black_box(&new_user)))
+        b.iter(|| e.plan_assign_slot(black_box(&new_user), None, NOW))
     });
     g.bench_function("plan_assign/already_held", |b| {
         let me = id("me");
-        b.iter(|| e.plan_assign_slot(black_box(&me)))
+        b.iter(|| e.plan_assign_slot(black_box(&me), None, NOW))
     });
     g.finish();
 }
@@ -390,9 +470,11 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
             for u in 0..USERS_PER_EVENT {
                 let me = user(u);
                 match u {
-                    2..=7 => apply_put(&mut e, |e| e.plan_assign_slot(&me).unwrap().effect),
+                    2..=7 => apply_put(&mut e, |e| {
+                        e.plan_assign_slot(&me, None, NOW).unwrap().effect
+                    }),
                     8.. => apply_put(&mut e, |e| {
-                        e.plan_attach(&id(&format!("c{}", u % 5)), &me, None)
+                        e.plan_attach(&id(&format!("c{}", u % 5)), &me, None, None, NOW)
                             .unwrap()
                             .effect
                     }),
@@ -401,7 +483,7 @@ fn many_events(rng: &mut Lcg) -> Vec<Event> {
                 for _ in 0..GRANTS_PER_USER {
                     let p = Permission::ALL[rng.below(Permission::ALL.len())];
                     let g = Grant::new(p, scope_for(p, rng)).unwrap();
-                    apply_put(&mut e, |e| e.plan_grant(&me, g).unwrap().effect);
+                    apply_put(&mut e, |e| e.plan_grant(&me, g, None, NOW).unwrap().effect);
                 }
             }
             e
@@ -439,7 +521,7 @@ fn spread(c: &mut Criterion) {
             i += 1;
             let user = Id::parse(user).unwrap();
             let scope = Scope::for_permission(*p, parse(collaborator), parse(area)).unwrap();
-            black_box(events[*ev].check(&user, *p, &scope).unwrap())
+            black_box(events[*ev].check(&user, *p, &scope, NOW).unwrap())
         })
     });
     g.finish();
@@ -454,6 +536,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = check, denials, slots, covers, parsing, spread
+    targets = check, expiring, denials, slots, covers, parsing, spread
 }
 criterion_main!(benches);

@@ -46,12 +46,17 @@ use std::time::Instant;
 
 use clap::Parser;
 use gatehouse::domain::{
-    Event, Grant, Id, Org, OrgKind, OrgLicense, OrgView, Permission, PoolsChange, Scope, MAX_POOL,
+    Event, Grant, Id, Org, OrgKind, OrgLicense, OrgView, Permission, PoolsChange, Scope, Timestamp,
+    MAX_POOL,
 };
 use gatehouse::persist::snapshot::{write, Snapshot};
 use gatehouse::persist::{EventState, OrgState, State};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+
+/// The instant the rules are asked at: nothing in the dataset expires, so
+/// any instant gives the same answers.
+const NOW: Timestamp = Timestamp::from_secs(0);
 
 #[derive(Parser)]
 #[command(about = "Write a realistic Gatehouse snapshot for benchmarks")]
@@ -246,7 +251,7 @@ fn build_event(
         let mut given = Vec::with_capacity(GRANTS_PER_USER);
         for k in 0..GRANTS_PER_USER {
             let grant = grant_for(e, j, k, &collabs, &areas);
-            let put = event.plan_grant(user, grant.clone()).unwrap();
+            let put = event.plan_grant(user, grant.clone(), None, NOW).unwrap();
             if let Some(effect) = put.effect {
                 event.apply(&effect);
                 counts.grants += 1;
@@ -255,7 +260,7 @@ fn build_event(
         }
         if slotted < SLOTS_PER_EVENT && !view.org_pro.contains(user) {
             // A full pool (a personal org's small one) just means no slot.
-            if let Ok(put) = event.plan_assign_slot(user) {
+            if let Ok(put) = event.plan_assign_slot(user, None, NOW) {
                 if let Some(effect) = put.effect {
                     event.apply(&effect);
                     slotted += 1;
@@ -271,7 +276,7 @@ fn build_event(
         .take(FREE_COLLABORATORS_PER_EVENT)
     {
         let user = id(&format!("x{org_index:05}-{e:02}-{n}"));
-        let put = event.plan_attach(collab, &user, None).unwrap();
+        let put = event.plan_attach(collab, &user, None, None, NOW).unwrap();
         if let Some(effect) = put.effect {
             event.apply(&effect);
             counts.attachments += 1;
@@ -392,10 +397,10 @@ fn main() {
             .iter()
             .find(|(u, g)| {
                 let ev = &snap.state.events[&id(org)][&id(event)].event;
-                ev.slot_holders().contains(u)
+                ev.holds_slot(u, NOW)
                     && g.iter().any(|g| g.scope() == &Scope::Event)
                     && ev
-                        .check(u, Permission::EventView, &Scope::Event)
+                        .check(u, Permission::EventView, &Scope::Event, NOW)
                         .is_ok_and(|d| d.allowed)
             })
             .expect("o00000/e00 has a slot holder with an event grant");

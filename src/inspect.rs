@@ -15,7 +15,7 @@ pub fn run(file: &Path) -> ExitCode {
             let events = s.events.values().flat_map(|m| m.values());
             let (mut slots, mut grants) = (0usize, 0usize);
             for e in events {
-                slots += e.event.slot_holders().len();
+                slots += e.event.slot_count() as usize;
                 grants += e.event.grant_count();
             }
             let members: usize = s.orgs.values().map(|o| o.org.member_count()).sum();

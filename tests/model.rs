@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
+use gatehouse::domain::Timestamp;
 use gatehouse::domain::{
     Domain, Error, Event, EventEffect, Grant, Id, InUse, License, Modules, ModulesChange, Org,
     OrgEffect, OrgKind, OrgLicense, OrgView, Permission, Pools, PoolsChange, PricesChange, Put,
@@ -25,6 +26,9 @@ use gatehouse::persist::codec::{self, SNAPSHOT_MAGIC};
 use gatehouse::persist::state::Content;
 use gatehouse::persist::v1::{SnapshotV1, StateV1};
 use gatehouse::persist::{snapshot, Record, Seq, State};
+
+/// The instant the rules are asked at, where nothing expires.
+const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
 const ORG: &str = "org";
 const USERS: [&str; 4] = ["u0", "u1", "u2", "u3"];
@@ -372,7 +376,7 @@ impl World {
         let e = self.events.get_mut(event).unwrap();
         Self::apply_event_unrecorded(e, &effect);
         let peak = self.peaks.entry(event.clone()).or_default();
-        *peak = (*peak).max(e.slots_used());
+        *peak = (*peak).max(e.slots_used(NOW));
         self.record(Record::Event {
             org: self.org_id.clone(),
             event: event.clone(),
@@ -410,7 +414,9 @@ impl World {
                 user: u,
                 permission,
             } => {
-                if let Some(effect) = self.org.plan_org_grant(&user(*u), *permission)? {
+                if let (_, Some(effect)) =
+                    self.org.plan_org_grant(&user(*u), *permission, None, NOW)?
+                {
                     self.apply_org(effect);
                 }
             }
@@ -418,7 +424,7 @@ impl World {
                 user: u,
                 permission,
             } => {
-                let effect = self.org.plan_org_revoke(&user(*u), *permission)?;
+                let effect = self.org.plan_org_revoke(&user(*u), *permission, NOW)?;
                 self.apply_org(effect);
             }
             Op::SetPools(change) => {
@@ -431,8 +437,8 @@ impl World {
                 let blocked: Vec<(Id, u32)> = self
                     .events
                     .iter()
-                    .filter(|(_, e)| !e.fits(pools.event_pro))
-                    .map(|(id, e)| (id.clone(), e.slots_used()))
+                    .filter(|(_, e)| !e.fits(pools.event_pro, NOW))
+                    .map(|(id, e)| (id.clone(), e.slots_used(NOW)))
                     .collect();
                 if !blocked.is_empty() {
                     return Err(Error::LicensesInUse(InUse::Events(blocked)));
@@ -482,12 +488,12 @@ impl World {
             }
             Op::AssignSlot { event, user: u } => {
                 let (eid, e) = self.event(*event);
-                let put = e.plan_assign_slot(&user(*u))?;
+                let put = e.plan_assign_slot(&user(*u), None, NOW)?;
                 self.apply_put(&eid, put);
             }
             Op::ReleaseSlot { event, user: u } => {
                 let (eid, e) = self.event(*event);
-                let effect = e.plan_release_slot(&user(*u))?;
+                let effect = e.plan_release_slot(&user(*u), NOW)?;
                 self.apply_event(&eid, effect);
             }
             Op::Attach {
@@ -497,8 +503,13 @@ impl World {
                 permissions,
             } => {
                 let (eid, e) = self.event(*event);
-                let put =
-                    e.plan_attach(&scope_id(*collaborator), &user(*u), permissions.clone())?;
+                let put = e.plan_attach(
+                    &scope_id(*collaborator),
+                    &user(*u),
+                    permissions.clone(),
+                    None,
+                    NOW,
+                )?;
                 self.apply_put(&eid, put);
             }
             Op::Detach {
@@ -507,7 +518,7 @@ impl World {
                 user: u,
             } => {
                 let (eid, e) = self.event(*event);
-                let effect = e.plan_detach(&scope_id(*collaborator), &user(*u))?;
+                let effect = e.plan_detach(&scope_id(*collaborator), &user(*u), NOW)?;
                 self.apply_event(&eid, effect);
             }
             Op::Grant {
@@ -525,10 +536,10 @@ impl World {
                 let (eid, e) = self.event(*event);
                 let grant = Grant::new(*permission, scope_for(*permission, *scope)).unwrap();
                 if let Op::Grant { .. } = op {
-                    let put = e.plan_grant(&user(*u), grant)?;
+                    let put = e.plan_grant(&user(*u), grant, None, NOW)?;
                     self.apply_put(&eid, put);
                 } else {
-                    let effect = e.plan_revoke(&user(*u), grant)?;
+                    let effect = e.plan_revoke(&user(*u), grant, NOW)?;
                     self.apply_event(&eid, effect);
                 }
             }
@@ -543,17 +554,17 @@ impl World {
                 pick,
             } => {
                 let (eid, e) = self.event(*event);
-                let view = e.user_view(&user(*u));
+                let view = e.user_view(&user(*u), NOW);
                 // The `pick`th of what the user holds, if anything.
                 let held = |count: usize| pick % count.max(1);
                 let effect = if let Op::DetachHeld { .. } = op {
                     match view.collaborators.get(held(view.collaborators.len())) {
-                        Some(c) => e.plan_detach(c, &user(*u))?,
+                        Some(c) => e.plan_detach(c, &user(*u), NOW)?,
                         None => return Ok(()),
                     }
                 } else {
                     match view.grants.get(held(view.grants.len())) {
-                        Some(g) => e.plan_revoke(&user(*u), g.clone())?,
+                        Some((g, _)) => e.plan_revoke(&user(*u), g.clone(), NOW)?,
                         None => return Ok(()),
                     }
                 };
@@ -572,14 +583,14 @@ impl World {
         prop_assert_eq!(self.org.used(OrgLicense::OrgPro) as usize, org_pro.len());
         for (eid, e) in &self.events {
             prop_assert!(
-                e.slots_used() <= pools.event_pro,
+                e.slots_used(NOW) <= pools.event_pro,
                 "{} holds {} slots of {}",
                 eid,
-                e.slots_used(),
+                e.slots_used(NOW),
                 pools.event_pro
             );
-            prop_assert!(e.fits(pools.event_pro));
-            for holder in e.slot_holders() {
+            prop_assert!(e.fits(pools.event_pro, NOW));
+            for holder in &e.sorted_slot_holders(NOW) {
                 prop_assert!(
                     !org_pro.contains(holder),
                     "Org Pro holder {} holds a slot on {}",
@@ -594,20 +605,20 @@ impl World {
             prop_assert_eq!(e.peak(), self.peaks.get(eid).copied().unwrap_or(0));
             for i in 0..USERS.len() {
                 let u = user(i);
-                let license = e.license_of(&u);
+                let license = e.license_of(&u, NOW);
                 if org_pro.contains(&u) {
                     prop_assert_eq!(license, Some(License::OrgPro));
-                } else if e.slot_holders().contains(&u) {
+                } else if e.holds_slot(&u, NOW) {
                     prop_assert_eq!(license, Some(License::EventPro));
                 }
-                prop_assert_eq!(e.user_view(&u).license, license);
+                prop_assert_eq!(e.user_view(&u, NOW).license, license);
                 // free access covers one collaborator
-                let attached = e.user_view(&u).collaborators.len();
+                let attached = e.user_view(&u, NOW).collaborators.len();
                 if license == Some(License::Collaborator) {
                     prop_assert_eq!(attached, 1);
                 }
                 if attached > 1 && license.is_none() {
-                    prop_assert!(e.needing_slot().contains(&u));
+                    prop_assert!(e.needing_slot(NOW).contains(&u));
                 }
             }
         }
@@ -745,8 +756,8 @@ proptest! {
             let was = &was.event;
             prop_assert_eq!(e.name(), was.name());
             prop_assert_eq!(e.areas(), was.areas());
-            prop_assert_eq!(e.slot_holders(), was.slot_holders());
-            prop_assert_eq!(e.peak(), e.slots_used());
+            prop_assert_eq!(e.sorted_slot_holders(NOW), was.sorted_slot_holders(NOW));
+            prop_assert_eq!(e.peak(), e.slots_used(NOW));
             let names = |ev: &Event| {
                 ev.collaborators()
                     .iter()
@@ -756,7 +767,7 @@ proptest! {
             prop_assert_eq!(names(e), names(was));
             prop_assert!(e.collaborators().values().all(|c| c.modules == Modules::ALL_ON));
             for i in 0..USERS.len() {
-                let (now, then) = (e.user_view(&user(i)), was.user_view(&user(i)));
+                let (now, then) = (e.user_view(&user(i), NOW), was.user_view(&user(i), NOW));
                 prop_assert_eq!(&now.collaborators, &then.collaborators);
                 prop_assert_eq!(&now.grants, &then.grants);
                 prop_assert!(now.org_grants.is_empty());
@@ -822,7 +833,7 @@ fn giving_org_pro_releases_the_members_slots_live_and_on_replay() {
             license: Some(OrgLicense::OrgPro),
         })
         .unwrap();
-    assert!(world.events.values().all(|e| e.slot_holders().is_empty()));
+    assert!(world.events.values().all(|e| e.slot_count() == 0));
     assert_eq!(
         world.step(&Op::AssignSlot { event: 0, user: 2 }),
         Err(Error::OrgProHolder(user(2)))

@@ -10,7 +10,11 @@
 //!   Org Pro holders, org-wide grants) to all of them before it answers,
 //!   never processing another message meanwhile.
 
+pub mod clock;
 mod event;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod expiry_tests;
 mod failure;
 mod org;
 pub mod placement;
@@ -19,6 +23,7 @@ pub mod snapshotter;
 
 /// The journal sequence number an actor's answer reflects.
 pub use crate::persist::Seq;
+pub use clock::{Clock, Expire, ManualClock, SharedClock, SystemClock};
 #[cfg(feature = "fault-injection")]
 pub use event::Panic;
 pub use event::{

@@ -12,6 +12,7 @@ use crate::domain::{Error, Id, IdHasher, OrgKind, OrgView};
 use crate::metrics::Stats;
 use crate::persist::{EventState, Log, OrgState, Record, Seq, State};
 
+use super::clock::{SharedClock, SystemClock};
 use super::{EventActor, Failure, OrgActor};
 
 /// What the registry keeps of an org: its address, and its kind, which never
@@ -33,22 +34,35 @@ pub struct Registry {
     /// The local journal, or in a cluster the shards' Raft logs.
     journal: Log,
     stats: Arc<Stats>,
+    /// The one clock every actor (and the HTTP edge) reads.
+    clock: SharedClock,
 }
 
 impl Registry {
     /// Starts an actor for every org and event of `state`, spread over
-    /// `arbiters` by org.
+    /// `arbiters` by org, on the system clock.
     pub fn start(
         state: State,
         journal: impl Into<Log>,
         arbiters: Vec<ArbiterHandle>,
+    ) -> Arc<Registry> {
+        Registry::start_with_clock(state, journal, arbiters, Arc::new(SystemClock))
+    }
+
+    /// [`Registry::start`] with the clock given (tests drive time with a
+    /// [`super::ManualClock`]).
+    pub fn start_with_clock(
+        state: State,
+        journal: impl Into<Log>,
+        arbiters: Vec<ArbiterHandle>,
+        clock: SharedClock,
     ) -> Arc<Registry> {
         let stats = Arc::new(Stats::default());
         for o in state.orgs.values() {
             super::org::count(&stats, &o.org, 1);
         }
         for e in state.events.values().flat_map(|m| m.values()) {
-            Stats::add(&stats.slots_in_use, i64::from(e.event.slots_used()));
+            Stats::add(&stats.slots_in_use, i64::from(e.event.slot_count()));
         }
         let registry = Arc::new(Registry {
             arbiters,
@@ -56,6 +70,7 @@ impl Registry {
             events: DashMap::with_hasher(IdHasher::default()),
             journal: journal.into(),
             stats,
+            clock,
         });
         registry.adopt(state);
         registry
@@ -139,6 +154,7 @@ impl Registry {
             state,
             self.journal.bind(org),
             self.stats.clone(),
+            self.clock.clone(),
         );
         let addr = EventActor::start_in_arbiter(arbiter, move |_| actor);
         self.events
@@ -152,6 +168,10 @@ impl Registry {
 
     pub fn journal(&self) -> &Log {
         &self.journal
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
     }
 
     /// Waits until the change with `seq` (and all before it) is on disk; a

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Action, Domain, Id, Permission};
+use super::{Action, Domain, Expiry, Id, Permission, Timestamp};
 
 /// A feature area of a collaborator that can be turned off for its free
 /// collaborators.
@@ -97,11 +97,11 @@ impl Collaborator {
     }
 }
 
-/// A user's attachment to one collaborator. A struct of its own so that
-/// what an attachment carries can grow (e.g. an expiry).
+/// A user's attachment to one collaborator, until when.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Attachment {
     pub collaborator: Id,
+    pub expires: Expiry,
 }
 
 /// One user's attachments on one event, sorted by collaborator: a user has
@@ -115,14 +115,28 @@ impl Attachments {
             .binary_search_by(|a| a.collaborator.cmp(collaborator))
     }
 
-    pub fn contains(&self, collaborator: &Id) -> bool {
-        self.find(collaborator).is_ok()
+    /// The attachment to `collaborator`, expired or not.
+    pub fn get(&self, collaborator: &Id) -> Option<&Attachment> {
+        self.find(collaborator).ok().and_then(|at| self.0.get(at))
     }
 
-    /// Adds an attachment; whether it was new.
+    /// Whether there is an attachment to `collaborator` that still counts
+    /// at `now`.
+    pub fn holds(&self, collaborator: &Id, now: Timestamp) -> bool {
+        self.get(collaborator)
+            .is_some_and(|a| a.expires.live_at(now))
+    }
+
+    /// Adds an attachment, or replaces the expiry of the one to the same
+    /// collaborator; whether it was new.
     pub fn insert(&mut self, attachment: Attachment) -> bool {
         match self.find(&attachment.collaborator) {
-            Ok(_) => false,
+            Ok(at) => {
+                if let Some(a) = self.0.get_mut(at) {
+                    a.expires = attachment.expires;
+                }
+                false
+            }
             Err(at) => {
                 self.0.insert(at, attachment);
                 true
@@ -141,23 +155,26 @@ impl Attachments {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// The only attachment, if there is exactly one.
-    pub fn only(&self) -> Option<&Attachment> {
-        match self.0.as_slice() {
-            [one] => Some(one),
+    /// The only attachment that counts at `now`, if exactly one does.
+    #[inline]
+    pub fn only(&self, now: Timestamp) -> Option<&Attachment> {
+        let mut live = self.live(now);
+        match (live.next(), live.next()) {
+            (Some(one), None) => Some(one),
             _ => None,
         }
     }
 
-    /// In collaborator order.
+    /// The attachments that count at `now`, in collaborator order.
+    pub fn live(&self, now: Timestamp) -> impl Iterator<Item = &Attachment> {
+        self.0.iter().filter(move |a| a.expires.live_at(now))
+    }
+
+    /// All of them, expired ones included, in collaborator order.
     pub fn iter(&self) -> std::slice::Iter<'_, Attachment> {
         self.0.iter()
     }
@@ -169,8 +186,9 @@ pub struct CollaboratorView {
     pub id: Id,
     pub name: Option<String>,
     pub modules: Modules,
-    /// The users attached to it, sorted.
-    pub users: Vec<Id>,
+    /// The users attached to it, sorted, with the instant each
+    /// attachment ends.
+    pub users: Vec<(Id, Option<Timestamp>)>,
 }
 
 #[cfg(test)]
@@ -226,20 +244,30 @@ mod tests {
     }
 
     #[test]
-    fn attachments_stay_sorted_and_unique() {
-        let at = |s: &str| Attachment {
+    fn attachments_stay_sorted_and_unique_and_expired_ones_do_not_count() {
+        let now = Timestamp::from_secs(50);
+        let at = |s: &str, expires| Attachment {
             collaborator: Id::parse(s).unwrap(),
+            expires,
         };
         let mut a = Attachments::default();
-        assert!(a.insert(at("crew")));
-        assert!(a.only().is_some());
-        assert!(a.insert(at("band")));
-        assert!(!a.insert(at("crew")));
-        assert_eq!(a.len(), 2);
-        assert_eq!(a.only(), None);
-        assert_eq!(a.iter().collect::<Vec<_>>(), vec![&at("band"), &at("crew")]);
+        assert!(a.insert(at("crew", Expiry::NEVER)));
+        assert!(a.only(now).is_some());
+        assert!(a.insert(at("band", Expiry::at(now.plus(5)))));
+        assert!(!a.insert(at("crew", Expiry::NEVER)));
+        assert_eq!(a.live(now).count(), 2);
+        assert_eq!(a.only(now), None);
+        // once band's has expired, crew is the only one that counts
+        assert_eq!(a.only(now.plus(5)), Some(&at("crew", Expiry::NEVER)));
+        assert!(!a.holds(&Id::parse("band").unwrap(), now.plus(5)));
+        assert_eq!(
+            a.iter()
+                .map(|x| x.collaborator.as_str())
+                .collect::<Vec<_>>(),
+            vec!["band", "crew"]
+        );
         assert!(a.remove(&Id::parse("band").unwrap()));
         assert!(!a.remove(&Id::parse("band").unwrap()));
-        assert_eq!(a.only(), Some(&at("crew")));
+        assert_eq!(a.only(now), Some(&at("crew", Expiry::NEVER)));
     }
 }

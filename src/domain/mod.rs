@@ -12,6 +12,7 @@ mod id;
 mod license;
 mod org;
 mod permission;
+mod time;
 pub mod usage;
 
 #[cfg(test)]
@@ -21,11 +22,13 @@ pub use collaborator::{
     Attachment, Attachments, Collaborator, CollaboratorView, Module, Modules, ModulesChange,
 };
 pub use error::{Error, InUse};
-pub use event::{Event, EventEffect, EventV1, OrgView, Put, UserView};
-pub use grants::GrantSet;
+pub use event::{Event, EventEffect, EventV1, EventV2, Expiring, OrgView, Put, UserView};
+pub use grants::{GrantSet, Held};
 pub use id::{Id, IdHasher, IdMap, IdSet, MAX_ID_LEN};
 pub use license::{Ceiling, Decision, License, OrgLicense, Reason};
 pub use org::{
-    MemberPlan, Org, OrgEffect, OrgKind, OrgV1, Pools, PoolsChange, Prices, PricesChange, MAX_POOL,
+    MemberPlan, Org, OrgEffect, OrgExpiring, OrgKind, OrgV1, OrgV2, Pools, PoolsChange, Prices,
+    PricesChange, MAX_POOL,
 };
 pub use permission::{Action, Domain, Grant, OrgGrant, Permission, Scope};
+pub use time::{earliest, Expiry, Timestamp};

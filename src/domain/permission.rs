@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Error, Id};
+use super::{Error, Expiry, Id};
 
 /// Which part of an event a permission speaks about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -260,11 +260,11 @@ impl Permission {
 }
 
 /// An Event-domain permission granted to a user on every event of an org
-/// (SPEC §1 "Org-wide grants"). A struct of its own so that what an org
-/// grant carries can grow (e.g. an expiry).
+/// (SPEC §1 "Org-wide grants"), until when.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OrgGrant {
     permission: Permission,
+    expires: Expiry,
 }
 
 impl OrgGrant {
@@ -276,11 +276,23 @@ impl OrgGrant {
                 "{permission} cannot be granted org-wide: only Event permissions can (a collaborator or area exists on one event only)"
             )));
         }
-        Ok(OrgGrant { permission })
+        Ok(OrgGrant {
+            permission,
+            expires: Expiry::NEVER,
+        })
+    }
+
+    /// The same grant, ending at `expires`.
+    pub fn until(self, expires: Expiry) -> OrgGrant {
+        OrgGrant { expires, ..self }
     }
 
     pub fn permission(&self) -> Permission {
         self.permission
+    }
+
+    pub fn expires(&self) -> Expiry {
+        self.expires
     }
 
     /// Whether it covers `want` on `scope` of any event of the org, exactly

@@ -10,8 +10,11 @@ use proptest::prelude::*;
 
 use crate::domain::{
     Decision, Domain, Event, EventEffect, Grant, Id, IdSet, License, Modules, OrgGrant, OrgView,
-    Permission, Reason, Scope,
+    Permission, Reason, Scope, Timestamp,
 };
+
+/// The instant the rules are asked at, where nothing expires.
+const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
 const USERS: [&str; 4] = ["u0", "u1", "u2", "u3"];
 /// Collaborators and areas share these ids, so the two kinds collide too.
@@ -156,7 +159,7 @@ fn licensed_event(holders: &[Holder]) -> Event {
     }
     for (i, h) in holders.iter().enumerate() {
         if h.slot && !h.org_pro {
-            let put = e.plan_assign_slot(&user(i)).unwrap();
+            let put = e.plan_assign_slot(&user(i), None, NOW).unwrap();
             e.apply(&put.effect.unwrap());
         }
         for (s, attached) in h.attached.iter().enumerate() {
@@ -174,7 +177,7 @@ fn licensed_event(holders: &[Holder]) -> Event {
 
 fn give(e: &mut Event, (u, p, s): (usize, Permission, usize)) {
     let put = e
-        .plan_grant(&user(u), Grant::new(p, scope_for(p, s)).unwrap())
+        .plan_grant(&user(u), Grant::new(p, scope_for(p, s)).unwrap(), None, NOW)
         .unwrap();
     if let Some(effect) = put.effect {
         e.apply(&effect);
@@ -190,7 +193,7 @@ fn every_check(e: &Event) -> Vec<((usize, Permission, Scope), Decision)> {
                 _ => (0..SCOPES.len()).map(|s| scope_for(p, s)).collect(),
             };
             for scope in scopes {
-                let d = e.check(&user(u), p, &scope).unwrap();
+                let d = e.check(&user(u), p, &scope, NOW).unwrap();
                 out.push(((u, p, scope), d));
             }
         }
@@ -283,7 +286,7 @@ proptest! {
         }
         let (u, p, s) = query;
         let scope = scope_for(p, s);
-        let d = e.check(&user(u), p, &scope).unwrap();
+        let d = e.check(&user(u), p, &scope, NOW).unwrap();
         let h = &holders[u];
         let covered = grants.iter().any(|&(gu, gp, gs)| {
             gu == u && Grant::new(gp, scope_for(gp, gs)).unwrap().covers(p, &scope)

@@ -10,9 +10,10 @@ use serde::Serialize;
 /// journals never hold, so it has not changed.
 pub const FORMAT_VERSION: u32 = 1;
 /// The snapshot format version this build writes. 2: collaborator modules,
-/// org-wide grants, event peaks and org prices. Version 1 is read too
+/// org-wide grants, event peaks and org prices. 3: expiries of slots,
+/// attachments, grants and org-wide grants. Versions 1 and 2 are read too
 /// (`persist::v1`).
-pub const SNAPSHOT_VERSION: u32 = 2;
+pub const SNAPSHOT_VERSION: u32 = 3;
 pub const JOURNAL_MAGIC: [u8; 8] = *b"GHJOURNL";
 pub const SNAPSHOT_MAGIC: [u8; 8] = *b"GHSNAPSH";
 /// Magic plus a little-endian `u32` version.

@@ -189,10 +189,10 @@ pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
 /// Checks and decodes the bytes of a whole snapshot file.
 pub fn decode_file(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     let version = codec::version_of(bytes, SNAPSHOT_MAGIC)?;
-    if version != SNAPSHOT_VERSION && version != 1 {
+    if !(1..=SNAPSHOT_VERSION).contains(&version) {
         return Err(HeaderError::Version {
             found: version,
-            reads: &[1, SNAPSHOT_VERSION],
+            reads: &[1, 2, SNAPSHOT_VERSION],
         }
         .into());
     }
@@ -213,10 +213,10 @@ pub fn decode_file(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
     if crc32fast::hash(body) != u32::from_le_bytes(c) {
         return Err(SnapshotError::Checksum);
     }
-    let decoded = if version == 1 {
-        codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from)
-    } else {
-        codec::decode(body)
+    let decoded = match version {
+        1 => codec::decode::<super::v1::SnapshotV1>(body).map(Snapshot::from),
+        2 => codec::decode::<super::v1::SnapshotV2>(body).map(Snapshot::from),
+        _ => codec::decode(body),
     };
     decoded.map_err(SnapshotError::Decode)
 }

@@ -1,8 +1,11 @@
-//! The first snapshot format (version 1), read and converted: collaborators
-//! then have every module on, orgs no org-wide grants and every price 0, and
-//! an event's peak is the slots it had in use. Journals need no converter:
-//! records added since are new enum variants at the end, which a version 1
-//! journal never holds, and bincode encodes a variant by its index.
+//! The earlier snapshot formats, read and converted. Version 1: then
+//! collaborators have every module on, orgs no org-wide grants and every
+//! price 0, and an event's peak is the slots it had in use. Version 2:
+//! then nothing expires. Both have the shape of the current [`Snapshot`]
+//! with older orgs and events ([`OldSnapshot`]). Journals need no
+//! converter: records added since are new enum variants at the end, which
+//! an older journal never holds, and bincode encodes a variant by its
+//! index.
 
 use std::collections::BTreeMap;
 
@@ -10,77 +13,74 @@ use serde::{Deserialize, Serialize};
 
 use super::snapshot::Snapshot;
 use super::{EventState, OrgState, Seq, State};
-use crate::domain::{Event, EventV1, Id, Org, OrgV1};
+use crate::domain::{Event, EventV1, EventV2, Id, Org, OrgV1, OrgV2};
 
+/// A snapshot whose orgs are `O`s and events `E`s, as a format before the
+/// current one wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotV1 {
+pub struct OldSnapshot<O, E> {
     pub taken_at_ms: u64,
     pub segment: u64,
     pub next_seq: Seq,
-    pub state: StateV1,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StateV1 {
-    pub orgs: BTreeMap<Id, OrgStateV1>,
-    pub events: BTreeMap<Id, BTreeMap<Id, EventStateV1>>,
+    pub state: OldState<O, E>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgStateV1 {
-    pub org: OrgV1,
+pub struct OldState<O, E> {
+    pub orgs: BTreeMap<Id, OldOrgState<O>>,
+    pub events: BTreeMap<Id, BTreeMap<Id, OldEventState<E>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OldOrgState<O> {
+    pub org: O,
     pub applied_seq: Seq,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventStateV1 {
-    pub event: EventV1,
+pub struct OldEventState<E> {
+    pub event: E,
     pub applied_seq: Seq,
 }
 
-impl From<SnapshotV1> for Snapshot {
-    fn from(v1: SnapshotV1) -> Snapshot {
+pub type SnapshotV1 = OldSnapshot<OrgV1, EventV1>;
+pub type StateV1 = OldState<OrgV1, EventV1>;
+pub type SnapshotV2 = OldSnapshot<OrgV2, EventV2>;
+pub type StateV2 = OldState<OrgV2, EventV2>;
+
+impl<O: Into<Org>, E: Into<Event>> From<OldSnapshot<O, E>> for Snapshot {
+    fn from(old: OldSnapshot<O, E>) -> Snapshot {
         Snapshot {
-            taken_at_ms: v1.taken_at_ms,
-            segment: v1.segment,
-            next_seq: v1.next_seq,
-            state: v1.state.into(),
+            taken_at_ms: old.taken_at_ms,
+            segment: old.segment,
+            next_seq: old.next_seq,
+            state: old.state.into(),
         }
     }
 }
 
-impl From<StateV1> for State {
-    fn from(v1: StateV1) -> State {
+impl<O: Into<Org>, E: Into<Event>> From<OldState<O, E>> for State {
+    fn from(old: OldState<O, E>) -> State {
         State {
-            orgs: v1
+            orgs: old
                 .orgs
                 .into_iter()
                 .map(|(id, o)| {
-                    let org = Org::from(o.org);
-                    (
-                        id,
-                        OrgState {
-                            org,
-                            applied_seq: o.applied_seq,
-                        },
-                    )
+                    let org = o.org.into();
+                    let applied_seq = o.applied_seq;
+                    (id, OrgState { org, applied_seq })
                 })
                 .collect(),
-            events: v1
+            events: old
                 .events
                 .into_iter()
                 .map(|(org, events)| {
                     let events = events
                         .into_iter()
                         .map(|(id, e)| {
-                            let event = Event::from(e.event);
-                            (
-                                id,
-                                EventState {
-                                    event,
-                                    applied_seq: e.applied_seq,
-                                },
-                            )
+                            let event = e.event.into();
+                            let applied_seq = e.applied_seq;
+                            (id, EventState { event, applied_seq })
                         })
                         .collect();
                     (org, events)
@@ -90,22 +90,21 @@ impl From<StateV1> for State {
     }
 }
 
-impl From<&State> for StateV1 {
-    /// What the first format can hold of a state (to write one in tests).
-    fn from(state: &State) -> StateV1 {
-        StateV1 {
+impl<O, E> From<&State> for OldState<O, E>
+where
+    O: for<'a> From<&'a Org>,
+    E: for<'a> From<&'a Event>,
+{
+    /// What an older format can hold of a state (to write one in tests).
+    fn from(state: &State) -> OldState<O, E> {
+        OldState {
             orgs: state
                 .orgs
                 .iter()
                 .map(|(id, o)| {
-                    let org = OrgV1::from(&o.org);
-                    (
-                        id.clone(),
-                        OrgStateV1 {
-                            org,
-                            applied_seq: o.applied_seq,
-                        },
-                    )
+                    let org = O::from(&o.org);
+                    let applied_seq = o.applied_seq;
+                    (id.clone(), OldOrgState { org, applied_seq })
                 })
                 .collect(),
             events: state
@@ -115,14 +114,9 @@ impl From<&State> for StateV1 {
                     let events = events
                         .iter()
                         .map(|(id, e)| {
-                            let event = EventV1::from(&e.event);
-                            (
-                                id.clone(),
-                                EventStateV1 {
-                                    event,
-                                    applied_seq: e.applied_seq,
-                                },
-                            )
+                            let event = E::from(&e.event);
+                            let applied_seq = e.applied_seq;
+                            (id.clone(), OldEventState { event, applied_seq })
                         })
                         .collect();
                     (org.clone(), events)
@@ -141,12 +135,16 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
+    use crate::domain::Timestamp;
     use crate::domain::{
         Grant, IdSet, License, Modules, OrgEffect, OrgKind, OrgLicense, Permission, Pools, Prices,
         Reason, Scope,
     };
     use crate::persist::codec::{self, HEADER_LEN, SNAPSHOT_MAGIC};
     use crate::persist::{snapshot, Record};
+
+    /// The instant the rules are asked at, where nothing expires.
+    const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
     #[derive(Serialize)]
     struct OldEvent {
@@ -353,15 +351,88 @@ mod tests {
 
     /// A snapshot file as version 1 wrote it.
     fn write_v1(dir: &std::path::Path, snap: &OldSnapshot) -> std::path::PathBuf {
+        write_as(dir, 1, snap.segment, snap)
+    }
+
+    /// A snapshot file as format `version` wrote it, with `snap` its body.
+    fn write_as<T: Serialize>(
+        dir: &std::path::Path,
+        version: u32,
+        segment: u64,
+        snap: &T,
+    ) -> std::path::PathBuf {
         let body = codec::encode(snap).unwrap();
-        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, 1).to_vec();
+        let mut bytes = codec::header_of(SNAPSHOT_MAGIC, version).to_vec();
         assert_eq!(bytes.len(), HEADER_LEN);
         bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
         bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
-        let path = snapshot::path(dir, snap.segment);
+        let path = snapshot::path(dir, segment);
         std::fs::write(&path, bytes).unwrap();
         path
+    }
+
+    /// The state of `old_snapshot()`, loaded, written as version 2 and
+    /// read back: the same state, with nothing expiring. Then, with
+    /// expiries set, the current format keeps them.
+    #[test]
+    fn a_version_2_snapshot_loads_with_nothing_expiring_and_the_current_keeps_expiries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = snapshot::read(&write_v1(dir.path(), &old_snapshot()))
+            .unwrap()
+            .state;
+        state.rebuild_views();
+        let v2 = SnapshotV2 {
+            taken_at_ms: 1,
+            segment: 7,
+            next_seq: 20,
+            state: StateV2::from(&state),
+        };
+        let mut back = snapshot::read(&write_as(dir.path(), 2, 7, &v2))
+            .unwrap()
+            .state;
+        back.rebuild_views();
+        assert_eq!(back, state);
+        let e = &back.events[&id("acme")][&id("e1")].event;
+        assert_eq!(e.plan_expiry(Timestamp::MAX).effect, None);
+        // expiries survive the current format
+        let until = Some(NOW.plus(60));
+        let e = &mut state
+            .events
+            .get_mut(&id("acme"))
+            .unwrap()
+            .get_mut(&id("e1"))
+            .unwrap()
+            .event;
+        let put = e.plan_assign_slot(&id("bob"), until, NOW).unwrap();
+        e.apply(&put.effect.unwrap());
+        let put = e
+            .plan_attach(&id("band"), &id("dora"), None, until, NOW)
+            .unwrap();
+        e.apply(&put.effect.unwrap());
+        let org = &mut state.orgs.get_mut(&id("acme")).unwrap().org;
+        let (_, grant) = org
+            .plan_org_grant(&id("ann"), Permission::EventView, until, NOW)
+            .unwrap();
+        org.apply(&grant.unwrap());
+        state.rebuild_views();
+        let (path, _) = snapshot::write(
+            dir.path(),
+            &snapshot::Snapshot {
+                taken_at_ms: 2,
+                segment: 8,
+                next_seq: 30,
+                state: state.clone(),
+            },
+        )
+        .unwrap();
+        let mut again = snapshot::read(&path).unwrap().state;
+        again.rebuild_views();
+        assert_eq!(again, state);
+        let e = &again.events[&id("acme")][&id("e1")].event;
+        assert_eq!(e.user_view(&id("bob"), NOW).slot_expires_at, until);
+        assert!(e.plan_expiry(NOW.plus(60)).effect.is_some());
+        assert_eq!(again.orgs[&id("acme")].org.next_grant_expiry(), until);
     }
 
     #[test]
@@ -376,7 +447,7 @@ mod tests {
         assert_eq!(org.pools().event_pro, 2);
         assert_eq!(org.member(&id("ann")).unwrap(), Some(License::OrgStandard));
         assert_eq!(org.prices(), Prices::default());
-        assert!(org.org_grants(&id("ann")).is_empty());
+        assert!(org.org_grants(&id("ann"), NOW).is_empty());
         let e = &state.events[&id("acme")][&id("e1")].event;
         assert_eq!(e.name(), Some("Fest"));
         for c in ["band", "crew"] {
@@ -391,15 +462,16 @@ mod tests {
                 &id(u),
                 Permission::CollaboratorAdvanceEdit,
                 &Scope::Collaborator(id("band")),
+                NOW,
             )
             .unwrap()
             .reason
         };
         assert_eq!(check("carl"), Reason::NoLicense);
         assert_eq!(check("dora"), Reason::Granted);
-        assert_eq!(e.license_of(&id("bob")), Some(License::EventPro));
+        assert_eq!(e.license_of(&id("bob"), NOW), Some(License::EventPro));
         assert_eq!(
-            e.user_view(&id("carl")).collaborators,
+            e.user_view(&id("carl"), NOW).collaborators,
             vec![id("band"), id("crew")]
         );
         // written again, it is the current version and reads back the same
@@ -478,9 +550,9 @@ mod tests {
         let e = &state.events[&id("acme")][&id("e1")].event;
         // carl holds a slot again (peak 2); dora, now on two collaborators
         // without one, has no license
-        assert_eq!(e.license_of(&id("carl")), Some(License::EventPro));
+        assert_eq!(e.license_of(&id("carl"), NOW), Some(License::EventPro));
         assert_eq!(e.peak(), 2);
-        assert_eq!(e.license_of(&id("dora")), None);
+        assert_eq!(e.license_of(&id("dora"), NOW), None);
         assert_eq!(
             state.orgs[&id("acme")].org.member(&id("ann")).unwrap(),
             None

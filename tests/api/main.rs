@@ -16,6 +16,7 @@ mod collaborators;
 mod concurrency;
 mod errors;
 mod events;
+mod expiry;
 mod grants;
 mod helpers;
 mod ids;

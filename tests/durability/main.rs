@@ -20,6 +20,7 @@
 
 mod crash;
 mod damage;
+mod expiry;
 mod faults;
 mod files;
 mod logs;

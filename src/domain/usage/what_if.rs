@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::super::{
     Error, Event, EventEffect, Id, InUse, License, Org, OrgLicense, PoolsChange, PricesChange,
+    Timestamp,
 };
 use super::{EventUse, OrgUse, Usage};
 
@@ -65,17 +66,23 @@ pub fn org_use(org: &Org, events: Vec<EventUse>) -> OrgUse {
 
 /// Applies `proposal` to the copies `org` and `events`: licenses, then
 /// members, then slot releases, each as its real write would be made (a
-/// refused one changes nothing and is listed in `errors`).
-pub fn what_if(mut org: Org, mut events: Vec<EventCopy>, proposal: Proposal) -> WhatIf {
+/// refused one changes nothing and is listed in `errors`), at `now`
+/// (what has expired by then counts for nothing).
+pub fn what_if(
+    mut org: Org,
+    mut events: Vec<EventCopy>,
+    proposal: Proposal,
+    now: Timestamp,
+) -> WhatIf {
     events.sort_by(|a, b| a.id.cmp(&b.id));
     let before: Vec<Vec<(Id, Option<License>)>> = events
         .iter()
         .map(|e| {
             e.event
-                .licensed_users()
+                .licensed_users(now)
                 .into_iter()
                 .map(|u| {
-                    let l = e.event.license_of(&u);
+                    let l = e.event.license_of(&u, now);
                     (u, l)
                 })
                 .collect()
@@ -83,7 +90,7 @@ pub fn what_if(mut org: Org, mut events: Vec<EventCopy>, proposal: Proposal) -> 
         .collect();
     let mut errors = Vec::new();
     if let Some((pools, prices)) = proposal.licenses {
-        if let Err(e) = set_licenses(&mut org, &mut events, pools, prices) {
+        if let Err(e) = set_licenses(&mut org, &mut events, pools, prices, now) {
             errors.push(e);
         }
     }
@@ -97,7 +104,7 @@ pub fn what_if(mut org: Org, mut events: Vec<EventCopy>, proposal: Proposal) -> 
             errors.push(Error::EventNotFound);
             continue;
         };
-        match copy.event.plan_release_slot(&user) {
+        match copy.event.plan_release_slot(&user, now) {
             Ok(effect) => copy.event.apply(&effect),
             Err(e) => errors.push(e),
         }
@@ -105,7 +112,7 @@ pub fn what_if(mut org: Org, mut events: Vec<EventCopy>, proposal: Proposal) -> 
     let mut lose_access = Vec::new();
     for (copy, users) in events.iter().zip(before) {
         for (user, license_before) in users {
-            let license_after = copy.event.license_of(&user);
+            let license_after = copy.event.license_of(&user, now);
             if lost(license_before, license_after) {
                 lose_access.push(LostAccess {
                     event: copy.id.clone(),
@@ -118,7 +125,7 @@ pub fn what_if(mut org: Org, mut events: Vec<EventCopy>, proposal: Proposal) -> 
     }
     let uses = events
         .into_iter()
-        .map(|c| c.event.usage(c.id, c.denied_by_license))
+        .map(|c| c.event.usage(c.id, c.denied_by_license, now))
         .collect();
     WhatIf {
         errors,
@@ -154,12 +161,13 @@ fn set_licenses(
     events: &mut [EventCopy],
     pools: PoolsChange,
     prices: PricesChange,
+    now: Timestamp,
 ) -> Result<(), Error> {
     let (pools, prices) = org.plan_licenses(pools, prices)?;
     let blocked: Vec<(Id, u32)> = events
         .iter()
-        .filter(|e| !e.event.fits(pools.event_pro))
-        .map(|e| (e.id.clone(), e.event.slots_used()))
+        .filter(|e| !e.event.fits(pools.event_pro, now))
+        .map(|e| (e.id.clone(), e.event.slots_used(now)))
         .collect();
     if !blocked.is_empty() {
         return Err(Error::LicensesInUse(InUse::Events(blocked)));
@@ -195,7 +203,11 @@ fn set_member(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Timestamp;
     use crate::domain::{OrgEffect, OrgKind, Pools, Prices};
+
+    /// The instant the rules are asked at, where nothing expires.
+    const NOW: Timestamp = Timestamp::from_secs(1_000_000);
 
     fn id(s: &str) -> Id {
         Id::parse(s).unwrap()
@@ -271,6 +283,7 @@ mod tests {
                 members: vec![(id("p"), Some(OrgLicense::OrgPro))],
                 release_slots: vec![(id("e"), id("q")), (id("e"), id("q"))],
             },
+            NOW,
         );
         assert_eq!(
             answer.errors,

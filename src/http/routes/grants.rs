@@ -4,14 +4,14 @@
 use actix_web::{web, HttpResponse};
 
 use crate::actors::{EventCommand, GrantOrgWide, OrgGrants as GetOrgGrants, RevokeOrgWide};
-use crate::domain::Permission;
+use crate::domain::{Permission, Timestamp};
 use crate::http::ask::{ask_org, write_event};
 use crate::http::auth::Admin;
 use crate::http::body::RawBody;
 use crate::http::extract::body;
 use crate::http::wire::{
-    AttachBody, Attachment, AttachmentPath, EventUserPath, GrantPath, GrantView, OrgGrantPath,
-    OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
+    rfc3339, AttachBody, Attachment, AttachmentPath, EventUserPath, ExpiresAt, ExpiryBody,
+    GrantPath, GrantView, OrgGrantPath, OrgGrantView, OrgGrants, OrgUserPath, ScopeQuery, Slot,
 };
 use crate::http::{no_content, put_answer, ApiError, AppState};
 
@@ -49,19 +49,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/events/{event}/slots/{user}", tag = "grants",
     operation_id = "assignSlot", summary = "Give a user an Event Pro slot on an event",
-    description = "Idempotent. At most `event_pro` users hold a slot on one event.",
+    description = "Idempotent. At most `event_pro` users hold a slot on one event at any \
+                   instant. With `expires_at` the slot ends on its own at that instant, and \
+                   its place is free for the next claim at once; a `PUT` for a holder \
+                   replaces the expiry (`null` or none: no end).",
     params(EventUserPath),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new slot.", body = Slot),
-                (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
+        (status = 400, description = "`bad_request` (`expires_at`)"),
+        (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
     ),
 )]
 pub async fn assign_slot(
     Admin(state): Admin,
     EventUserPath { org, event, user }: EventUserPath,
+    raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let w = write_event(&state, &org, &event, EventCommand::AssignSlot(user.clone())).await?;
-    Ok(put_answer(w.created, Slot { event, user }))
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
+    let command = EventCommand::AssignSlot(user.clone(), until);
+    let w = write_event(&state, &org, &event, command).await?;
+    let expires_at = rfc3339(w.expires_at);
+    Ok(put_answer(
+        w.created,
+        Slot {
+            event,
+            user,
+            expires_at,
+        },
+    ))
+}
+
+/// The expiry a request gave, refused (`400 bad_request`) if it is not
+/// later than now: judged with the request's own form, before any look-up.
+/// The actor judges it again when it decides.
+fn expiry(state: &AppState, given: Option<ExpiresAt>) -> Result<Option<Timestamp>, ApiError> {
+    let given = given.map(|ExpiresAt(t)| t);
+    Timestamp::expiry(given, state.registry.clock().now())?;
+    Ok(given)
 }
 
 #[utoipa::path(
@@ -89,12 +114,15 @@ pub async fn release_slot(
     description = "Gives the listed Collaborator permissions on that collaborator, or the \
                    defaults. Attaching again changes nothing, even with another list. Free \
                    access covers one collaborator: attaching a user who holds neither a slot \
-                   on the event nor Org Pro to a second one is `409 slot_required`.",
+                   on the event nor Org Pro to a second one is `409 slot_required`. With \
+                   `expires_at` the attachment ends on its own then (its grants stay, and \
+                   count for nothing without a license); attaching again replaces the \
+                   expiry (`null` or none: no end).",
     params(AttachmentPath),
     request_body(content = AttachBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
-        (status = 400, description = "`unknown_permission`"),
+        (status = 400, description = "`unknown_permission`, `bad_request` (`expires_at`)"),
         (status = 404, description = "`collaborator_not_found`"),
         (status = 409, description = "`slot_required`"),
     ),
@@ -104,8 +132,11 @@ pub async fn attach(
     path: AttachmentPath,
     raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
-    let permissions = body::<AttachBody>(&raw.0)?
-        .permissions
+    let AttachBody {
+        permissions,
+        expires_at,
+    } = body::<AttachBody>(&raw.0)?;
+    let permissions = permissions
         .map(|names| {
             names
                 .iter()
@@ -117,13 +148,18 @@ pub async fn attach(
     if let Some(ps) = &permissions {
         Permission::attachable(ps)?;
     }
+    let until = expiry(&state, expires_at)?;
     let command = EventCommand::Attach {
         collaborator: path.c.clone(),
         user: path.user.clone(),
         permissions,
+        expires_at: until,
     };
     let w = write_event(&state, &path.org, &path.event, command).await?;
-    Ok(put_answer(w.created, Attachment::from(path)))
+    Ok(put_answer(
+        w.created,
+        Attachment::from((path, w.expires_at)),
+    ))
 }
 
 #[utoipa::path(
@@ -156,18 +192,26 @@ pub async fn detach(
 #[utoipa::path(
     put, path = "/v1/orgs/{org}/events/{event}/users/{user}/grants/{permission}",
     tag = "grants", operation_id = "grant", summary = "Grant a permission",
-    description = "Idempotent. The scope named by `collaborator` or `area` must exist.",
+    description = "Idempotent. The scope named by `collaborator` or `area` must exist. With \
+                   `expires_at` the grant ends on its own then; a `PUT` of a grant held \
+                   replaces its expiry (`null` or none: no end).",
     params(GrantPath, ScopeQuery),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new grant.", body = GrantView),
         (status = 400, description = "`unknown_permission`, `missing_scope`, \
-                                      `unexpected_scope`"),
+                                      `unexpected_scope`, `bad_request` (`expires_at`)"),
         (status = 404, description = "`collaborator_not_found`, `area_not_found`"),
     ),
 )]
-pub async fn grant(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse, ApiError> {
-    let view = GrantView::from(&path.permission);
-    let grant = EventCommand::Grant(path.user, path.permission);
+pub async fn grant(
+    Admin(state): Admin,
+    path: GrantPath,
+    raw: RawBody,
+) -> Result<HttpResponse, ApiError> {
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
+    let view = GrantView::from(&path.permission).until(until);
+    let grant = EventCommand::Grant(path.user, path.permission, until);
     let w = write_event(&state, &path.org, &path.event, grant).await?;
     Ok(put_answer(w.created, view))
 }
@@ -197,8 +241,10 @@ pub async fn revoke(Admin(state): Admin, path: GrantPath) -> Result<HttpResponse
     description = "Idempotent. It counts on every event of the org, present and future, \
                    exactly as if granted on each: only inside the user's license ceiling \
                    there. Only Event permissions can be org-wide: a Collaborator or Area one \
-                   is `400 bad_request`.",
+                   is `400 bad_request`. With `expires_at` it ends on its own then, on every \
+                   event; a `PUT` of one held replaces its expiry (`null` or none: no end).",
     params(OrgGrantPath),
+    request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new org-wide grant.", body = OrgGrantView),
         (status = 400, description = "`unknown_permission`, `bad_request`"),
@@ -211,11 +257,19 @@ pub async fn grant_org_wide(
         user,
         permission,
     }: OrgGrantPath,
+    raw: RawBody,
 ) -> Result<HttpResponse, ApiError> {
+    let until = expiry(&state, body::<ExpiryBody>(&raw.0)?.expires_at)?;
     let permission = permission.permission();
-    let created = ask_org(&state, &org, GrantOrgWide { user, permission }).await?;
+    let grant = GrantOrgWide {
+        user,
+        permission,
+        expires_at: until,
+    };
+    let created = ask_org(&state, &org, grant).await?;
     let view = OrgGrantView {
         permission: permission.name(),
+        expires_at: rfc3339(until),
     };
     Ok(put_answer(created, view))
 }

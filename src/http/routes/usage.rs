@@ -102,7 +102,8 @@ pub async fn what_if(
             denied_by_license,
         })
         .collect();
-    let answer = off_the_server_threads(move || usage::what_if(org, copies, proposal)).await?;
+    let now = state.registry.clock().now();
+    let answer = off_the_server_threads(move || usage::what_if(org, copies, proposal, now)).await?;
     Ok(HttpResponse::Ok().json(WhatIfView::from(answer)))
 }
 

@@ -225,6 +225,10 @@ pub struct EventUserView {
     pub grants: Vec<GrantView>,
     /// Their org-wide grants, which count here too.
     pub org_grants: Vec<OrgGrantView>,
+    /// When their slot here ends, if they hold one that does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub slot_expires_at: Option<String>,
 }
 
 impl EventUserView {
@@ -235,6 +239,7 @@ impl EventUserView {
             collaborators: view.collaborators,
             grants: view.grants.iter().map(GrantView::from).collect(),
             org_grants: view.org_grants.iter().map(OrgGrantView::from).collect(),
+            slot_expires_at: super::rfc3339(view.slot_expires_at),
         }
     }
 }

@@ -2,15 +2,19 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::actors::EventInfo;
 use crate::domain::{
     CollaboratorView, Domain, Grant, Id, Modules, ModulesChange, OrgGrant, Permission, Scope,
+    Timestamp,
 };
 
+use super::expiry::rfc3339;
 use super::{enumeration, not, nullable};
 
 /// A name to give; missing or `null`: none.
@@ -142,17 +146,23 @@ impl From<CollaboratorView> for CollaboratorDetails {
             users: c
                 .users
                 .into_iter()
-                .map(|user| AttachedUser { user })
+                .map(|(user, t)| AttachedUser {
+                    user,
+                    expires_at: rfc3339(t),
+                })
                 .collect(),
         }
     }
 }
 
-/// A user attached to a collaborator. An object, not a bare id, so that
-/// what an attachment carries can grow (an expiry).
+/// A user attached to a collaborator, and when the attachment ends if it
+/// does.
 #[derive(Serialize, ToSchema)]
 pub struct AttachedUser {
     pub user: Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub expires_at: Option<String>,
 }
 
 /// One event of a list.
@@ -215,11 +225,14 @@ impl EventView {
     }
 }
 
-/// An Event Pro slot.
+/// An Event Pro slot, and when it ends if it does.
 #[derive(Serialize, ToSchema)]
 pub struct Slot {
     pub event: Id,
     pub user: Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub expires_at: Option<String>,
 }
 
 /// The Collaborator permissions to give (another domain is
@@ -231,6 +244,10 @@ pub struct Slot {
 pub struct AttachBody {
     #[schema(schema_with = collaborator_permissions)]
     pub permissions: Option<Vec<String>>,
+    /// When the attachment ends (RFC 3339; `null` or missing: never).
+    /// Attaching again replaces it; the grants stay as they are.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2027-06-01T18:00:00Z")]
+    pub expires_at: Option<super::ExpiresAt>,
 }
 
 fn collaborator_permissions() -> RefOr<Schema> {
@@ -245,25 +262,30 @@ fn of_domain(domain: Domain) -> impl Iterator<Item = &'static str> {
         .map(|p| p.name())
 }
 
-/// A user attached to a collaborator.
+/// A user attached to a collaborator, and when it ends if it does.
 #[derive(Serialize, ToSchema)]
 pub struct Attachment {
     pub event: Id,
     pub collaborator: Id,
     pub user: Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub expires_at: Option<String>,
 }
 
-impl From<super::AttachmentPath> for Attachment {
-    fn from(p: super::AttachmentPath) -> Attachment {
+impl From<(super::AttachmentPath, Option<Timestamp>)> for Attachment {
+    fn from((p, expires_at): (super::AttachmentPath, Option<Timestamp>)) -> Attachment {
         Attachment {
             event: p.event,
             collaborator: p.c,
             user: p.user,
+            expires_at: rfc3339(expires_at),
         }
     }
 }
 
-/// A grant as the API shows it: `{"permission", "collaborator"?, "area"?}`.
+/// A grant as the API shows it: `{"permission", "collaborator"?, "area"?,
+/// "expires_at"?}`.
 #[derive(Serialize)]
 pub struct GrantView {
     pub permission: &'static str,
@@ -271,6 +293,24 @@ pub struct GrantView {
     pub collaborator: Option<Id>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+impl GrantView {
+    /// The grant, ending at `expires_at`.
+    pub fn until(self, expires_at: Option<Timestamp>) -> GrantView {
+        GrantView {
+            expires_at: rfc3339(expires_at),
+            ..self
+        }
+    }
+}
+
+impl From<&(Grant, Option<Timestamp>)> for GrantView {
+    fn from((grant, expires_at): &(Grant, Option<Timestamp>)) -> GrantView {
+        GrantView::from(grant).until(*expires_at)
+    }
 }
 
 impl From<&Grant> for GrantView {
@@ -284,6 +324,7 @@ impl From<&Grant> for GrantView {
             permission: grant.permission().name(),
             collaborator,
             area,
+            expires_at: None,
         }
     }
 }
@@ -295,12 +336,17 @@ impl From<&Grant> for GrantView {
 pub struct OrgGrantView {
     #[schema(schema_with = event_permissions)]
     pub permission: &'static str,
+    /// When it ends; absent: never.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, nullable = false)]
+    pub expires_at: Option<String>,
 }
 
 impl From<&OrgGrant> for OrgGrantView {
     fn from(grant: &OrgGrant) -> OrgGrantView {
         OrgGrantView {
             permission: grant.permission().name(),
+            expires_at: rfc3339(grant.expires().time()),
         }
     }
 }
@@ -345,7 +391,15 @@ pub fn scoped(base: impl Fn() -> ObjectBuilder) -> RefOr<Schema> {
 
 impl PartialSchema for GrantView {
     fn schema() -> RefOr<Schema> {
-        let mut schema = scoped(|| ObjectBuilder::new().schema_type(Type::Object));
+        let mut schema = scoped(|| {
+            let expires_at = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("When the grant ends; absent: never."));
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property("expires_at", expires_at)
+        });
         if let RefOr::T(Schema::OneOf(o)) = &mut schema {
             o.description =
                 Some("A permission, scoped to a collaborator or an area for those domains.".into());

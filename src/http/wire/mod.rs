@@ -7,6 +7,7 @@
 
 mod checks;
 mod events;
+mod expiry;
 mod meta;
 mod orgs;
 mod params;
@@ -29,6 +30,7 @@ pub use events::{
     CollaboratorDetails, EventList, EventSummary, EventView, GrantView, ModulesBody, ModulesView,
     NameBody, Named, OrgGrantView, OrgGrants, Slot,
 };
+pub use expiry::{rfc3339, ExpiresAt, ExpiryBody};
 pub use meta::{Health, PermissionCatalogue, PermissionView, SnapshotView, Status};
 pub use orgs::{
     LicensesBody, MemberBody, MemberChange, MemberView, Members, OrgBody, OrgView, PricesBody,

@@ -1,12 +1,16 @@
 //! Organizations: kind, license pools and members (SPEC §1 "Organizations").
 
-use std::collections::{BTreeMap, BTreeSet};
+mod v1;
+
+pub use v1::{OrgV1, OrgV2};
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Decision, Error, Id, IdMap, IdSet, InUse, License, OrgGrant, OrgLicense, OrgView, Permission,
-    Reason,
+    earliest, Decision, Error, Expiry, Id, IdMap, IdSet, InUse, License, OrgGrant, OrgLicense,
+    OrgView, Permission, Reason, Timestamp,
 };
 
 /// The most of any license an org can own.
@@ -115,6 +119,38 @@ pub enum OrgEffect {
         user: Id,
         permission: Permission,
     },
+    /// An org-wide grant given until `expires_at`, or the expiry of one
+    /// replaced (`OrgGranted` gives or keeps one with no expiry).
+    OrgGrantedUntil {
+        user: Id,
+        permission: Permission,
+        expires_at: Timestamp,
+    },
+    /// Org-wide grants whose expiry had come at `at`, removed (a record,
+    /// so replay removes exactly these).
+    OrgExpired {
+        at: Timestamp,
+        grants: Vec<(Id, Permission)>,
+    },
+}
+
+impl OrgEffect {
+    /// The expiry this effect sets, if it sets one.
+    pub fn sets_expiry(&self) -> Option<Timestamp> {
+        match self {
+            OrgEffect::OrgGrantedUntil { expires_at, .. } => Some(*expires_at),
+            _ => None,
+        }
+    }
+}
+
+/// What [`Org::plan_expiry`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrgExpiring {
+    /// The removal of every org-wide grant expired at `now`, if any is.
+    pub effect: Option<OrgEffect>,
+    /// The earliest expiry among those that remain.
+    pub next: Option<Timestamp>,
 }
 
 /// What setting a member's license would do.
@@ -135,43 +171,9 @@ pub struct Org {
     pools: Pools,
     /// Team members and the license each holds (at most one).
     members: BTreeMap<Id, Option<OrgLicense>>,
-    /// Org-wide grants by user (anyone, member or not).
-    grants: BTreeMap<Id, BTreeSet<OrgGrant>>,
+    /// Org-wide grants by user (anyone, member or not), each until when.
+    grants: BTreeMap<Id, BTreeMap<Permission, Expiry>>,
     prices: Prices,
-}
-
-/// An org's state as the first snapshot format held it, before org-wide
-/// grants and prices, field for field.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgV1 {
-    pub kind: OrgKind,
-    pub pools: Pools,
-    pub members: BTreeMap<Id, Option<OrgLicense>>,
-}
-
-impl From<OrgV1> for Org {
-    /// No org-wide grants, every price 0.
-    fn from(v1: OrgV1) -> Org {
-        Org {
-            kind: v1.kind,
-            pools: v1.pools,
-            members: v1.members,
-            grants: BTreeMap::new(),
-            prices: Prices::default(),
-        }
-    }
-}
-
-impl From<&Org> for OrgV1 {
-    /// What the first format can hold of an org: org-wide grants and prices
-    /// are left out.
-    fn from(o: &Org) -> OrgV1 {
-        OrgV1 {
-            kind: o.kind.clone(),
-            pools: o.pools,
-            members: o.members.clone(),
-        }
-    }
 }
 
 impl Org {
@@ -196,49 +198,113 @@ impl Org {
             slot_total: self.pools.event_pro,
             org_pro: self.org_pro_holders(),
             org_grants: self.org_grants_by_user(),
+            org_grants_expire: self.next_grant_expiry(),
         }
     }
 
-    /// Every user's org-wide grants, as events look them up.
+    /// Every user's org-wide grants, as events look them up (expired ones
+    /// included until removed: a check passes over them).
     pub fn org_grants_by_user(&self) -> IdMap<Vec<OrgGrant>> {
         self.grants
             .iter()
-            .map(|(u, gs)| (u.clone(), gs.iter().cloned().collect()))
+            .map(|(u, gs)| (u.clone(), Self::listed(gs).collect()))
             .collect()
     }
 
-    /// A user's org-wide grants, sorted.
-    pub fn org_grants(&self, user: &Id) -> Vec<OrgGrant> {
+    /// The earliest expiry among the org-wide grants.
+    pub fn next_grant_expiry(&self) -> Option<Timestamp> {
+        self.grants
+            .values()
+            .flat_map(|gs| gs.values())
+            .filter_map(|e| e.time())
+            .min()
+    }
+
+    fn listed(gs: &BTreeMap<Permission, Expiry>) -> impl Iterator<Item = OrgGrant> + '_ {
+        gs.iter()
+            .filter_map(|(&p, &e)| OrgGrant::new(p).ok().map(|g| g.until(e)))
+    }
+
+    /// A user's org-wide grants at `now`, sorted.
+    pub fn org_grants(&self, user: &Id, now: Timestamp) -> Vec<OrgGrant> {
         self.grants
             .get(user)
-            .map(|gs| gs.iter().cloned().collect())
+            .map(|gs| {
+                Self::listed(gs)
+                    .filter(|g| g.expires().live_at(now))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    /// Grants `permission` to `user` on every event of the org; `None`
-    /// when they already have it. Event permissions only (`bad_request`).
+    fn held(&self, user: &Id, permission: Permission, now: Timestamp) -> Option<Expiry> {
+        self.grants
+            .get(user)
+            .and_then(|gs| gs.get(&permission))
+            .copied()
+            .filter(|e| e.live_at(now))
+    }
+
+    /// Grants `permission` to `user` on every event of the org until
+    /// `expires_at` (`None`: no end), or replaces the expiry of theirs.
+    /// Answers whether it is new (an expired one counts as absent) and the
+    /// change, `None` when it already is exactly so. Event permissions only
+    /// (`bad_request`).
     pub fn plan_org_grant(
         &self,
         user: &Id,
         permission: Permission,
-    ) -> Result<Option<OrgEffect>, Error> {
-        let grant = OrgGrant::new(permission)?;
-        let exists = self.grants.get(user).is_some_and(|gs| gs.contains(&grant));
-        Ok((!exists).then(|| OrgEffect::OrgGranted {
-            user: user.clone(),
-            permission,
-        }))
+        expires_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(bool, Option<OrgEffect>), Error> {
+        OrgGrant::new(permission)?;
+        let expires = Timestamp::expiry(expires_at, now)?;
+        let held = self.held(user, permission, now);
+        let user = user.clone();
+        let effect = match expires_at {
+            None => OrgEffect::OrgGranted { user, permission },
+            Some(expires_at) => OrgEffect::OrgGrantedUntil {
+                user,
+                permission,
+                expires_at,
+            },
+        };
+        Ok((held.is_none(), (held != Some(expires)).then_some(effect)))
     }
 
-    pub fn plan_org_revoke(&self, user: &Id, permission: Permission) -> Result<OrgEffect, Error> {
-        let grant = OrgGrant::new(permission)?;
-        if !self.grants.get(user).is_some_and(|gs| gs.contains(&grant)) {
+    pub fn plan_org_revoke(
+        &self,
+        user: &Id,
+        permission: Permission,
+        now: Timestamp,
+    ) -> Result<OrgEffect, Error> {
+        OrgGrant::new(permission)?;
+        if self.held(user, permission, now).is_none() {
             return Err(Error::OrgGrantNotFound(user.clone()));
         }
         Ok(OrgEffect::OrgRevoked {
             user: user.clone(),
             permission,
         })
+    }
+
+    /// Every org-wide grant whose expiry has come at `now`, in one effect,
+    /// and when the next one comes.
+    pub fn plan_expiry(&self, now: Timestamp) -> OrgExpiring {
+        let mut next = None;
+        let mut grants = Vec::new();
+        for (user, gs) in &self.grants {
+            for (&permission, expires) in gs {
+                match expires.time() {
+                    Some(_) if !expires.live_at(now) => grants.push((user.clone(), permission)),
+                    t => next = earliest(next, t),
+                }
+            }
+        }
+        OrgExpiring {
+            effect: (!grants.is_empty()).then_some(OrgEffect::OrgExpired { at: now, grants }),
+            next,
+        }
     }
 
     /// [`Org::plan_pools`] with prices: the new pools and prices.
@@ -421,17 +487,34 @@ impl Org {
                 self.prices = *prices;
             }
             OrgEffect::OrgGranted { user, permission } => {
-                if let Ok(g) = OrgGrant::new(*permission) {
-                    self.grants.entry(user.clone()).or_default().insert(g);
+                self.set_grant(user, *permission, Expiry::NEVER);
+            }
+            OrgEffect::OrgGrantedUntil {
+                user,
+                permission,
+                expires_at,
+            } => self.set_grant(user, *permission, Expiry::at(*expires_at)),
+            OrgEffect::OrgRevoked { user, permission } => self.revoke(user, *permission),
+            OrgEffect::OrgExpired { at: _, grants } => {
+                for (user, permission) in grants {
+                    self.revoke(user, *permission);
                 }
             }
-            OrgEffect::OrgRevoked { user, permission } => {
-                if let Some(gs) = self.grants.get_mut(user) {
-                    gs.retain(|g| g.permission() != *permission);
-                    if gs.is_empty() {
-                        self.grants.remove(user);
-                    }
-                }
+        }
+    }
+
+    fn set_grant(&mut self, user: &Id, permission: Permission, expires: Expiry) {
+        if OrgGrant::new(permission).is_ok() {
+            let gs = self.grants.entry(user.clone()).or_default();
+            gs.insert(permission, expires);
+        }
+    }
+
+    fn revoke(&mut self, user: &Id, permission: Permission) {
+        if let Some(gs) = self.grants.get_mut(user) {
+            gs.remove(&permission);
+            if gs.is_empty() {
+                self.grants.remove(user);
             }
         }
     }
@@ -446,277 +529,4 @@ impl Org {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(s: &str) -> Id {
-        Id::parse(s).unwrap()
-    }
-
-    fn team(std: u32, pro: u32) -> Org {
-        let mut org = Org::new(OrgKind::Team);
-        let pools = org
-            .plan_pools(PoolsChange {
-                org_standard: Some(std),
-                org_pro: Some(pro),
-                event_pro: None,
-            })
-            .unwrap();
-        org.apply(&OrgEffect::PoolsSet(pools));
-        org
-    }
-
-    fn set(org: &mut Org, user: &str, license: Option<OrgLicense>) -> Result<MemberPlan, Error> {
-        let plan = org.plan_member(&id(user), license)?;
-        if let Some(e) = &plan.effect {
-            org.apply(e);
-        }
-        Ok(plan)
-    }
-
-    #[test]
-    fn a_member_holds_at_most_one_org_license_and_pools_are_counted() {
-        let mut org = team(1, 1);
-        assert!(
-            set(&mut org, "ann", Some(OrgLicense::OrgStandard))
-                .unwrap()
-                .created
-        );
-        assert_eq!(org.used(OrgLicense::OrgStandard), 1);
-        set(&mut org, "ann", Some(OrgLicense::OrgPro)).unwrap();
-        assert_eq!(org.used(OrgLicense::OrgStandard), 0);
-        assert_eq!(org.used(OrgLicense::OrgPro), 1);
-        assert_eq!(org.member(&id("ann")).unwrap(), Some(License::OrgPro));
-    }
-
-    #[test]
-    fn assigning_from_a_full_pool_is_no_seat_available_and_keeps_the_old_license() {
-        let mut org = team(1, 0);
-        set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap();
-        let before = org.clone();
-        assert!(matches!(
-            set(&mut org, "bob", Some(OrgLicense::OrgStandard)),
-            Err(Error::NoSeatAvailable { .. })
-        ));
-        assert!(matches!(
-            set(&mut org, "ann", Some(OrgLicense::OrgPro)),
-            Err(Error::NoSeatAvailable { .. })
-        ));
-        assert_eq!(org, before);
-    }
-
-    #[test]
-    fn setting_the_same_license_again_changes_nothing() {
-        let mut org = team(1, 0);
-        set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap();
-        let again = set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap();
-        assert_eq!(again.effect, None);
-        assert!(!again.created);
-        let none = set(&mut org, "bob", None).unwrap();
-        assert!(none.created);
-        assert_eq!(set(&mut org, "bob", None).unwrap().effect, None);
-    }
-
-    #[test]
-    fn org_pro_changes_are_flagged_for_slot_release() {
-        let mut org = team(0, 1);
-        assert!(
-            set(&mut org, "ann", Some(OrgLicense::OrgPro))
-                .unwrap()
-                .becomes_org_pro
-        );
-        assert!(set(&mut org, "ann", None).unwrap().leaves_org_pro);
-    }
-
-    #[test]
-    fn lowering_an_org_pool_below_its_holders_is_licenses_in_use() {
-        let mut org = team(2, 0);
-        set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap();
-        set(&mut org, "bob", Some(OrgLicense::OrgStandard)).unwrap();
-        let lower = PoolsChange {
-            org_standard: Some(1),
-            ..Default::default()
-        };
-        assert_eq!(
-            org.plan_pools(lower),
-            Err(Error::LicensesInUse(InUse::Members(2)))
-        );
-        assert!(org
-            .plan_pools(PoolsChange {
-                org_standard: Some(2),
-                ..Default::default()
-            })
-            .is_ok());
-    }
-
-    #[test]
-    fn pools_are_capped_and_missing_counts_stay() {
-        let org = team(3, 4);
-        assert!(matches!(
-            org.plan_pools(PoolsChange {
-                event_pro: Some(MAX_POOL + 1),
-                ..Default::default()
-            }),
-            Err(Error::BadRequest(_))
-        ));
-        let p = org
-            .plan_pools(PoolsChange {
-                event_pro: Some(MAX_POOL),
-                ..Default::default()
-            })
-            .unwrap();
-        assert_eq!((p.org_standard, p.org_pro, p.event_pro), (3, 4, MAX_POOL));
-    }
-
-    #[test]
-    fn a_personal_org_buys_event_pro_only_and_has_only_its_owner() {
-        let org = Org::new(OrgKind::Personal { owner: id("olga") });
-        assert!(matches!(
-            org.plan_pools(PoolsChange {
-                org_pro: Some(1),
-                ..Default::default()
-            }),
-            Err(Error::PersonalOrg(_))
-        ));
-        assert!(org
-            .plan_pools(PoolsChange {
-                org_standard: Some(0),
-                event_pro: Some(5),
-                ..Default::default()
-            })
-            .is_ok());
-        assert!(matches!(
-            org.plan_member(&id("bob"), None),
-            Err(Error::PersonalOrg(_))
-        ));
-        assert!(matches!(
-            org.plan_remove_member(&id("olga")),
-            Err(Error::PersonalOrg(_))
-        ));
-        assert!(matches!(
-            org.plan_remove_member(&id("bob")),
-            Err(Error::MemberNotFound(_))
-        ));
-        assert_eq!(org.members(), vec![(id("olga"), Some(License::Owner))]);
-        assert_eq!(org.member_count(), 1);
-    }
-
-    #[test]
-    fn org_access_needs_an_org_license_or_ownership() {
-        let mut org = team(1, 1);
-        set(&mut org, "std", Some(OrgLicense::OrgStandard)).unwrap();
-        set(&mut org, "pro", Some(OrgLicense::OrgPro)).unwrap();
-        set(&mut org, "none", None).unwrap();
-        assert_eq!(
-            org.access(&id("std")),
-            Decision::new(Reason::Granted, Some(License::OrgStandard))
-        );
-        assert_eq!(
-            org.access(&id("pro")),
-            Decision::new(Reason::Granted, Some(License::OrgPro))
-        );
-        assert_eq!(
-            org.access(&id("none")),
-            Decision::new(Reason::NoLicense, None)
-        );
-        assert_eq!(
-            org.access(&id("stranger")),
-            Decision::new(Reason::NoLicense, None)
-        );
-        let personal = Org::new(OrgKind::Personal { owner: id("olga") });
-        assert_eq!(
-            personal.access(&id("olga")),
-            Decision::new(Reason::Granted, Some(License::Owner))
-        );
-        assert_eq!(personal.access(&id("x")).reason, Reason::NoLicense);
-    }
-
-    #[test]
-    fn removing_a_member_frees_their_license() {
-        let mut org = team(1, 0);
-        set(&mut org, "ann", Some(OrgLicense::OrgStandard)).unwrap();
-        let e = org.plan_remove_member(&id("ann")).unwrap();
-        org.apply(&e);
-        assert_eq!(org.used(OrgLicense::OrgStandard), 0);
-        assert!(matches!(
-            org.plan_remove_member(&id("ann")),
-            Err(Error::MemberNotFound(_))
-        ));
-        set(&mut org, "bob", Some(OrgLicense::OrgStandard)).unwrap();
-    }
-
-    #[test]
-    fn org_wide_grants_are_event_permissions_granted_once_and_revoked() {
-        let mut org = team(0, 0);
-        let ann = id("ann");
-        assert!(matches!(
-            org.plan_org_grant(&ann, Permission::CollaboratorView),
-            Err(Error::BadRequest(_))
-        ));
-        assert!(matches!(
-            org.plan_org_grant(&ann, Permission::AreaView),
-            Err(Error::BadRequest(_))
-        ));
-        for p in [Permission::EventView, Permission::EventAdmin] {
-            let e = org.plan_org_grant(&ann, p).unwrap().unwrap();
-            org.apply(&e);
-        }
-        assert_eq!(org.plan_org_grant(&ann, Permission::EventView), Ok(None));
-        let mine: Vec<Permission> = org
-            .org_grants(&ann)
-            .iter()
-            .map(OrgGrant::permission)
-            .collect();
-        assert_eq!(mine, vec![Permission::EventAdmin, Permission::EventView]);
-        assert_eq!(org.view().org_grants.get(&ann).map(Vec::len), Some(2));
-        let before = org.clone();
-        assert_eq!(
-            org.plan_org_revoke(&ann, Permission::EventUpdate),
-            Err(Error::OrgGrantNotFound(ann.clone()))
-        );
-        assert_eq!(org, before);
-        for p in [Permission::EventView, Permission::EventAdmin] {
-            let e = org.plan_org_revoke(&ann, p).unwrap();
-            org.apply(&e);
-        }
-        assert!(org.org_grants(&ann).is_empty());
-        assert!(org.view().org_grants.is_empty());
-    }
-
-    #[test]
-    fn prices_are_set_with_the_pools_and_missing_ones_stay() {
-        let mut org = team(2, 0);
-        assert_eq!(org.prices(), Prices::default());
-        let change = PricesChange {
-            org_pro: Some(30),
-            event_pro: Some(5),
-            ..PricesChange::default()
-        };
-        let (pools, prices) = org.plan_licenses(PoolsChange::default(), change).unwrap();
-        org.apply(&OrgEffect::LicensesSet { pools, prices });
-        let (pools, prices) = org
-            .plan_licenses(
-                PoolsChange::default(),
-                PricesChange {
-                    org_standard: Some(10),
-                    ..PricesChange::default()
-                },
-            )
-            .unwrap();
-        assert_eq!(pools.org_standard, 2);
-        assert_eq!(
-            prices,
-            Prices {
-                org_standard: 10,
-                org_pro: 30,
-                event_pro: 5
-            }
-        );
-        // a pool refusal refuses the prices too
-        let lower = PoolsChange {
-            org_standard: Some(MAX_POOL + 1),
-            ..PoolsChange::default()
-        };
-        assert!(org.plan_licenses(lower, change).is_err());
-    }
-}
+mod tests;

@@ -1,6 +1,12 @@
 //! The event actor: owns one event's slots, collaborators, areas,
 //! attachments and grants, and answers checks on them.
 
+mod from_org;
+
+pub(super) use from_org::{
+    GiveOrgPro, HoldSlots, Lowering, ReleaseHold, SetView, TryClose, TryView,
+};
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -8,13 +14,14 @@ use actix::prelude::*;
 
 use crate::domain::usage::{Denials, EventUse};
 use crate::domain::{
-    CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, Modules,
-    ModulesChange, OrgView, Permission, Scope, UserView,
+    earliest, CollaboratorView, Decision, Error, Event, EventEffect, Grant, Id, License, Modules,
+    ModulesChange, Permission, Scope, Timestamp, UserView,
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
 use crate::persist::{codec, EventState, Log, Record, Seq};
 
+use super::clock::{wait_until, Expire, SharedClock};
 use super::snapshotter::SnapshotFailure;
 use super::Failure;
 
@@ -34,12 +41,31 @@ pub struct EventActor {
     /// Refusals for want of a license since start, for the usage advice.
     denials: Denials,
     stats: Arc<Stats>,
+    clock: SharedClock,
+    /// No entry here expires before this (`None`: none expires). Exact
+    /// after each pass over the event ([`Event::plan_expiry`]), lowered by
+    /// each write that sets an expiry in between. It starts at the
+    /// earliest instant, so the first pass runs at start and removes what
+    /// expired while the server was down.
+    next_expiry: Option<Timestamp>,
+    /// The one timer of this actor: when it is set for, and its handle.
+    timer: Option<(Timestamp, SpawnHandle)>,
 }
 
 impl EventActor {
-    pub fn new(org: Id, id: Id, state: EventState, journal: Log, stats: Arc<Stats>) -> EventActor {
+    pub fn new(
+        org: Id,
+        id: Id,
+        state: EventState,
+        journal: Log,
+        stats: Arc<Stats>,
+        clock: SharedClock,
+    ) -> EventActor {
         EventActor {
             stats,
+            clock,
+            next_expiry: Some(Timestamp::from_secs(i64::MIN)),
+            timer: None,
             org,
             id,
             event: state.event,
@@ -70,18 +96,81 @@ impl EventActor {
         let seq = self.journal.append(&record)?;
         if let Record::Event { effect, .. } = &record {
             self.apply(effect);
+            self.next_expiry = earliest(self.next_expiry, effect.sets_expiry());
         }
         self.applied_seq = seq;
         Ok(seq)
+    }
+
+    /// The instant a check is decided at. Read from the clock only when
+    /// something here or among the org-wide grants can expire: otherwise
+    /// every instant gives the same answer.
+    #[inline]
+    fn check_now(&self) -> Timestamp {
+        if self.next_expiry.is_none() && self.event.org_view().org_grants_expire.is_none() {
+            Timestamp::from_secs(i64::MIN)
+        } else {
+            self.clock.now()
+        }
+    }
+
+    /// Removes what has expired at `now`, if anything may have: planned
+    /// here with the time given, journaled and applied like any write
+    /// (so replay removes exactly this and decides nothing). In a cluster
+    /// only the leader does this; followers apply the record.
+    fn expire_due(&mut self, now: Timestamp) -> Result<(), Failure> {
+        if self.closed || self.next_expiry.is_none_or(|t| t > now) {
+            return Ok(());
+        }
+        let expiring = self.event.plan_expiry(now);
+        if let Some(effect) = expiring.effect {
+            self.commit(effect)?;
+        }
+        self.next_expiry = expiring.next;
+        Ok(())
+    }
+
+    /// Sets the one timer for the next expiry, if it is not set for it
+    /// already. The timer only sends [`Expire`]: what to remove is decided
+    /// when that message is handled.
+    fn arm(&mut self, ctx: &mut Context<Self>) {
+        let due = self.next_expiry.filter(|_| !self.closed);
+        if let Some((at, handle)) = self.timer {
+            if due == Some(at) {
+                return;
+            }
+            ctx.cancel_future(handle);
+            self.timer = None;
+        }
+        if let Some(due) = due {
+            let handle = ctx.notify_later(Expire, wait_until(due, self.clock.now()));
+            self.timer = Some((due, handle));
+        }
+    }
+}
+
+impl Handler<Expire> for EventActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Expire, ctx: &mut Context<Self>) {
+        self.timer = None;
+        if let Err(e) = self.expire_due(self.clock.now()) {
+            // The journal refused the record: nothing changed; try again.
+            tracing::warn!(org = %self.org, event = %self.id, error = %e, "cannot record expired entries; retrying in a second");
+            let retry = ctx.notify_later(Expire, std::time::Duration::from_secs(1));
+            self.timer = self.next_expiry.map(|t| (t, retry));
+            return;
+        }
+        self.arm(ctx);
     }
 }
 
 impl EventActor {
     /// Applies an effect, keeping the slot gauge in step.
     fn apply(&mut self, effect: &EventEffect) {
-        let before = i64::from(self.event.slots_used());
+        let before = i64::from(self.event.slot_count());
         self.event.apply(effect);
-        let after = i64::from(self.event.slots_used());
+        let after = i64::from(self.event.slot_count());
         Stats::add(&self.stats.slots_in_use, after - before);
     }
 }
@@ -92,6 +181,12 @@ impl Actor for EventActor {
     fn started(&mut self, ctx: &mut Self::Context) {
         // A burst of checks must not make writers wait behind a tiny queue.
         ctx.set_mailbox_capacity(1024);
+        // The first pass, before any message: what expired while the
+        // server was down is removed (and journaled) now.
+        if let Err(e) = self.expire_due(self.clock.now()) {
+            tracing::warn!(org = %self.org, event = %self.id, error = %e, "cannot record expired entries at start");
+        }
+        self.arm(ctx);
     }
 }
 
@@ -110,18 +205,20 @@ pub enum EventCommand {
     DeleteCollaborator(Id),
     PutArea(Id, Option<String>),
     DeleteArea(Id),
-    AssignSlot(Id),
+    /// Gives a slot until the instant given (`None`: no end).
+    AssignSlot(Id, Option<Timestamp>),
     ReleaseSlot(Id),
     Attach {
         collaborator: Id,
         user: Id,
         permissions: Option<Vec<Permission>>,
+        expires_at: Option<Timestamp>,
     },
     Detach {
         collaborator: Id,
         user: Id,
     },
-    Grant(Id, Grant),
+    Grant(Id, Grant, Option<Timestamp>),
     Revoke(Id, Grant),
 }
 
@@ -135,6 +232,9 @@ pub struct Written {
     pub name: Option<String>,
     /// A collaborator's modules after the write (`None` for other things).
     pub modules: Option<Modules>,
+    /// When the slot, attachment or grant written ends (`None`: never, or
+    /// a thing that does not expire).
+    pub expires_at: Option<Timestamp>,
 }
 
 #[derive(Message)]
@@ -144,9 +244,23 @@ pub struct Write(pub EventCommand);
 impl Handler<Write> for EventActor {
     type Result = Result<Written, Failure>;
 
-    fn handle(&mut self, Write(command): Write, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, Write(command): Write, ctx: &mut Context<Self>) -> Self::Result {
         self.open()?;
+        let now = self.clock.now();
+        // What is due goes first, as its own record: the write is then
+        // decided and applied on a state holding nothing expired, so slot
+        // counts and peaks never count an expired holder.
+        self.expire_due(now)?;
+        let written = self.write(command, now);
+        self.arm(ctx);
+        written
+    }
+}
+
+impl EventActor {
+    fn write(&mut self, command: EventCommand, now: Timestamp) -> Result<Written, Failure> {
         let e = &self.event;
+        let mut expires_at = None;
         let (created, effect, named) = match command {
             EventCommand::Rename(name) => (false, e.plan_rename(name), None),
             EventCommand::PutCollaborator(id, name) => {
@@ -165,30 +279,38 @@ impl Handler<Write> for EventActor {
                 (false, Some(e.plan_delete_collaborator(&id)?), None)
             }
             EventCommand::DeleteArea(id) => (false, Some(e.plan_delete_area(&id)?), None),
-            EventCommand::AssignSlot(user) => {
-                if self.held.contains(&user) && !e.slot_holders().contains(&user) {
+            EventCommand::AssignSlot(user, until) => {
+                if self.held.contains(&user) && !e.holds_slot(&user, now) {
                     return Err(Error::OrgProHolder(user).into());
                 }
-                let put = e.plan_assign_slot(&user)?;
+                let put = e.plan_assign_slot(&user, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
-            EventCommand::ReleaseSlot(user) => (false, Some(e.plan_release_slot(&user)?), None),
+            EventCommand::ReleaseSlot(user) => {
+                (false, Some(e.plan_release_slot(&user, now)?), None)
+            }
             EventCommand::Attach {
                 collaborator,
                 user,
                 permissions,
+                expires_at: until,
             } => {
-                let put = e.plan_attach(&collaborator, &user, permissions)?;
+                let put = e.plan_attach(&collaborator, &user, permissions, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
             EventCommand::Detach { collaborator, user } => {
-                (false, Some(e.plan_detach(&collaborator, &user)?), None)
+                (false, Some(e.plan_detach(&collaborator, &user, now)?), None)
             }
-            EventCommand::Grant(user, grant) => {
-                let put = e.plan_grant(&user, grant)?;
+            EventCommand::Grant(user, grant, until) => {
+                let put = e.plan_grant(&user, grant, until, now)?;
+                expires_at = until;
                 (put.created, put.effect, None)
             }
-            EventCommand::Revoke(user, grant) => (false, Some(e.plan_revoke(&user, grant)?), None),
+            EventCommand::Revoke(user, grant) => {
+                (false, Some(e.plan_revoke(&user, grant, now)?), None)
+            }
         };
         let seq = match effect {
             Some(effect) => self.commit(effect)?,
@@ -209,6 +331,7 @@ impl Handler<Write> for EventActor {
             seq,
             name,
             modules,
+            expires_at,
         })
     }
 }
@@ -232,7 +355,9 @@ impl Handler<Check> for EventActor {
 
     fn handle(&mut self, m: Check, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        let decision = self.event.check(&m.user, m.permission, &m.scope)?;
+        let decision = self
+            .event
+            .check(&m.user, m.permission, &m.scope, self.check_now())?;
         self.denials.record(&m.user, &decision);
         Ok((decision, self.applied_seq))
     }
@@ -247,13 +372,14 @@ impl Handler<CheckMany> for EventActor {
     type Result = MessageResult<CheckMany>;
 
     fn handle(&mut self, CheckMany(checks): CheckMany, _: &mut Context<Self>) -> Self::Result {
+        let now = self.check_now();
         let results = checks
             .iter()
             .map(|(user, permission, scope)| {
                 if self.closed {
                     Err(Error::EventNotFound)
                 } else {
-                    let decision = self.event.check(user, *permission, scope)?;
+                    let decision = self.event.check(user, *permission, scope, now)?;
                     self.denials.record(user, &decision);
                     Ok(decision)
                 }
@@ -274,7 +400,10 @@ impl Handler<GetUse> for EventActor {
 
     fn handle(&mut self, _: GetUse, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        let usage = self.event.usage(self.id.clone(), self.denials.counts());
+        let now = self.clock.now();
+        let usage = self
+            .event
+            .usage(self.id.clone(), self.denials.counts(), now);
         Ok((usage, self.applied_seq))
     }
 }
@@ -320,7 +449,7 @@ impl Handler<GetInfo> for EventActor {
         Ok(EventInfo {
             name: e.name().map(str::to_owned),
             slot_total: e.org_view().slot_total,
-            holders: e.sorted_slot_holders(),
+            holders: e.sorted_slot_holders(self.clock.now()),
             collaborators: e.collaborators().keys().cloned().collect(),
             areas: e.areas().keys().cloned().collect(),
             seq: self.applied_seq,
@@ -340,7 +469,7 @@ impl Handler<SlotsUsed> for EventActor {
         self.open()?;
         let e = &self.event;
         Ok((
-            (e.name().map(str::to_owned), e.slots_used()),
+            (e.name().map(str::to_owned), e.slots_used(self.clock.now())),
             self.applied_seq,
         ))
     }
@@ -355,7 +484,8 @@ impl Handler<GetUser> for EventActor {
 
     fn handle(&mut self, GetUser(user): GetUser, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok((self.event.user_view(&user), self.applied_seq))
+        let now = self.clock.now();
+        Ok((self.event.user_view(&user, now), self.applied_seq))
     }
 }
 
@@ -373,7 +503,8 @@ impl Handler<GetCollaborator> for EventActor {
         _: &mut Context<Self>,
     ) -> Self::Result {
         self.open()?;
-        Ok((self.event.collaborator_view(&id)?, self.applied_seq))
+        let now = self.clock.now();
+        Ok((self.event.collaborator_view(&id, now)?, self.applied_seq))
     }
 }
 
@@ -386,164 +517,8 @@ impl Handler<LicenseOf> for EventActor {
 
     fn handle(&mut self, LicenseOf(user): LicenseOf, _: &mut Context<Self>) -> Self::Result {
         self.open()?;
-        Ok((self.event.license_of(&user), self.applied_seq))
-    }
-}
-
-/// What the org decided about a lower Event Pro count its events adopted
-/// tentatively ([`TryView`]), or about deleting an event ([`TryClose`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Lowering {
-    Pending,
-    /// In the journal as this record: reads wait until it is durable.
-    Journaled(Seq),
-    /// Refused (another event uses more slots, or the journal refused the
-    /// record); also what a dropped sender means.
-    Refused,
-}
-
-/// What the org decides, once it has (a dropped sender is a refusal).
-async fn decision(mut decided: tokio::sync::watch::Receiver<Lowering>) -> Lowering {
-    decided
-        .wait_for(|d| *d != Lowering::Pending)
-        .await
-        .map_or(Lowering::Refused, |d| *d)
-}
-
-/// From the org: adopt a view with fewer slots, unless more are in use.
-/// Answers the slots in use when refusing. Adopting is tentative: the event
-/// then handles no other message (no claim, check or read) until `decided`
-/// says whether the org journaled the change (reads then wait for that
-/// record) or not (the old view comes back). So a claim is measured against
-/// the lower count only once it is decided, and no answer ever shows a
-/// count that is then taken back. The pause lasts until every event of the
-/// org has answered and the org has appended its record.
-#[derive(Message)]
-#[rtype(result = "Result<(), u32>")]
-pub(super) struct TryView {
-    pub view: Arc<OrgView>,
-    pub decided: tokio::sync::watch::Receiver<Lowering>,
-}
-
-impl Handler<TryView> for EventActor {
-    type Result = Result<(), u32>;
-
-    fn handle(&mut self, m: TryView, ctx: &mut Context<Self>) -> Self::Result {
-        if !self.closed && !self.event.fits(m.view.slot_total) {
-            return Err(self.event.slots_used());
-        }
-        let old = self.event.org_view().clone();
-        self.event.set_org_view(m.view);
-        let decision = decision(m.decided);
-        ctx.wait(
-            decision
-                .into_actor(self)
-                .map(move |decision, act, _| match decision {
-                    Lowering::Journaled(seq) => act.applied_seq = act.applied_seq.max(seq),
-                    Lowering::Pending | Lowering::Refused => act.event.set_org_view(old),
-                }),
-        );
-        Ok(())
-    }
-}
-
-/// From the org: adopt a new view (more slots, or an Org Pro holder less),
-/// which the org's record `seq` made; reads here wait for that record too.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(super) struct SetView {
-    pub view: Arc<OrgView>,
-    pub seq: Seq,
-}
-
-impl Handler<SetView> for EventActor {
-    type Result = ();
-
-    fn handle(&mut self, m: SetView, _: &mut Context<Self>) {
-        self.event.set_org_view(m.view);
-        self.applied_seq = self.applied_seq.max(m.seq);
-    }
-}
-
-/// From the org, first step of giving `user` Org Pro: give them no new
-/// slot here until [`GiveOrgPro`] or [`ReleaseHold`] arrives. Their slots
-/// and every check stay as they were; only a claim of a new slot by them is
-/// refused meanwhile (`org_pro_holder`, a refusal that changes nothing).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(super) struct HoldSlots(pub Id);
-
-impl Handler<HoldSlots> for EventActor {
-    type Result = ();
-
-    fn handle(&mut self, HoldSlots(user): HoldSlots, _: &mut Context<Self>) {
-        self.held.insert(user);
-    }
-}
-
-/// From the org, when giving Org Pro failed after [`HoldSlots`].
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(super) struct ReleaseHold(pub Id);
-
-impl Handler<ReleaseHold> for EventActor {
-    type Result = ();
-
-    fn handle(&mut self, ReleaseHold(user): ReleaseHold, _: &mut Context<Self>) {
-        self.held.remove(&user);
-    }
-}
-
-/// From the org, second step: the org's record `seq` giving `user` Org Pro
-/// is in the journal. Releases their slot here and adopts the view that
-/// lists them; answers whether a slot was released. Not journaled here: the
-/// org's record replays it. The freed slot can only be claimed now, so any
-/// claim of it follows that record in the journal.
-#[derive(Message)]
-#[rtype(result = "bool")]
-pub(super) struct GiveOrgPro {
-    pub user: Id,
-    pub view: Arc<OrgView>,
-    pub seq: Seq,
-}
-
-impl Handler<GiveOrgPro> for EventActor {
-    type Result = bool;
-
-    fn handle(&mut self, m: GiveOrgPro, _: &mut Context<Self>) -> bool {
-        self.held.remove(&m.user);
-        let held = !self.closed && self.event.slot_holders().contains(&m.user);
-        self.apply(&EventEffect::OrgProGiven { user: m.user });
-        self.event.set_org_view(m.view);
-        // Reads here now reflect the org's record: they wait for it too.
-        self.applied_seq = self.applied_seq.max(m.seq);
-        held
-    }
-}
-
-/// From the org, when the event is being deleted: finish what is queued,
-/// then handle nothing until `decided` says whether the deletion is in the
-/// journal (then answer nothing more and stop) or not (then go on as if
-/// nothing happened). So no record of the event follows its deletion, and a
-/// deletion the journal refuses leaves the event as it was.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub(super) struct TryClose {
-    pub decided: tokio::sync::watch::Receiver<Lowering>,
-}
-
-impl Handler<TryClose> for EventActor {
-    type Result = ();
-
-    fn handle(&mut self, m: TryClose, ctx: &mut Context<Self>) {
-        let decision = decision(m.decided);
-        ctx.wait(decision.into_actor(self).map(|decision, act, ctx| {
-            if let Lowering::Journaled(_) = decision {
-                Stats::add(&act.stats.slots_in_use, -i64::from(act.event.slots_used()));
-                act.closed = true;
-                ctx.stop();
-            }
-        }));
+        let now = self.clock.now();
+        Ok((self.event.license_of(&user, now), self.applied_seq))
     }
 }
 
