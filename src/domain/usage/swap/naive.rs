@@ -2,7 +2,8 @@
 //! incremental one keeps up to date: the test oracle that both choose the
 //! same set.
 
-use super::{Pick, Problem, LOCAL_ROUNDS};
+use super::descent::Pick;
+use super::{Problem, LOCAL_ROUNDS};
 
 impl Problem {
     pub(in crate::domain::usage) fn candidate(&self, c: usize) -> &crate::domain::Id {
