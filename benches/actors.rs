@@ -203,7 +203,7 @@ fn actors(c: &mut Criterion) {
             org.clone(),
             ev.clone(),
             event,
-            journal.clone(),
+            journal.clone().into(),
             Arc::new(Stats::default()),
             Arc::new(SystemClock),
         );

@@ -27,6 +27,23 @@ pub enum Command {
         #[command(subcommand)]
         command: SnapshotCommand,
     },
+    /// Work with a cluster file (SPEC §5).
+    Cluster {
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Print the HAProxy configuration that routes to the cluster's shards.
+    Haproxy {
+        /// The cluster file (TOML).
+        file: PathBuf,
+        /// Where HAProxy listens for clients.
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        bind: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +93,24 @@ pub struct ServeArgs {
     /// A request slower than this many milliseconds is logged at info.
     #[arg(long, env = "GATEHOUSE_LOG_SLOW_MS", default_value_t = 100)]
     pub log_slow_ms: u64,
+    /// Run as a node of the cluster this TOML file describes (SPEC §5);
+    /// `--addr` is then the node's `addr` from the file.
+    #[arg(long, env = "GATEHOUSE_CLUSTER", requires = "node")]
+    pub cluster: Option<PathBuf>,
+    /// This node's id in the cluster file.
+    #[arg(long, env = "GATEHOUSE_NODE", requires = "cluster")]
+    pub node: Option<String>,
+    /// The node-to-node secret, instead of the cluster file's.
+    #[arg(long, env = "GATEHOUSE_CLUSTER_SECRET", hide_env_values = true)]
+    pub cluster_secret: Option<String>,
+}
+
+/// Running as a cluster node.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub file: PathBuf,
+    pub node: String,
+    pub secret: Option<String>,
 }
 
 /// Everything the server needs to start; built from [`ServeArgs`] by `main`
@@ -92,6 +127,8 @@ pub struct Config {
     pub workers: Option<usize>,
     /// Which request lines are logged at `info`.
     pub request_log: RequestLog,
+    /// `None`: one process, as without a cluster.
+    pub cluster: Option<ClusterConfig>,
 }
 
 impl Config {
@@ -106,6 +143,7 @@ impl Config {
             restore: None,
             workers: None,
             request_log: RequestLog::default(),
+            cluster: None,
         }
     }
 }
@@ -124,6 +162,11 @@ impl From<ServeArgs> for Config {
                 slow: Duration::from_millis(a.log_slow_ms),
                 sample: a.log_sample,
             },
+            cluster: a.cluster.zip(a.node).map(|(file, node)| ClusterConfig {
+                file,
+                node,
+                secret: a.cluster_secret.filter(|s| !s.is_empty()),
+            }),
         }
     }
 }

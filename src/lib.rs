@@ -11,6 +11,8 @@
 //! - [`persist`]: the journal, snapshots and restore; all bincode lives in
 //!   `persist::codec`.
 //! - [`http`]: the actix-web routes, authentication and the error table.
+//! - [`cluster`]: the cluster file, shards and the HAProxy configuration
+//!   (SPEC §5).
 //! - [`config`], [`startup`], [`telemetry`]: flags, building the app (the
 //!   same way for `main` and the tests), logs.
 
@@ -25,6 +27,7 @@
 )]
 
 pub mod actors;
+pub mod cluster;
 pub mod config;
 pub mod domain;
 pub mod http;

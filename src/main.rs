@@ -6,17 +6,20 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
-use gatehouse::config::{Cli, Command, Config, SnapshotCommand};
+use gatehouse::config::{Cli, ClusterCommand, Command, Config, SnapshotCommand};
 use gatehouse::startup::Application;
 use gatehouse::{inspect, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Snapshot {
-        command: SnapshotCommand::Inspect { file },
-    }) = cli.command
-    {
-        return inspect::run(&file);
+    match cli.command {
+        Some(Command::Snapshot {
+            command: SnapshotCommand::Inspect { file },
+        }) => return inspect::run(&file),
+        Some(Command::Cluster {
+            command: ClusterCommand::Haproxy { file, bind },
+        }) => return gatehouse::cluster::print_haproxy(&file, &bind),
+        None => {}
     }
     telemetry::init(cli.serve.log_format);
     let config = Config::from(cli.serve);

@@ -57,6 +57,8 @@ pub enum StartupError {
     Bind { addr: String, source: io::Error },
     #[error("the HTTP workers did not start: {0}")]
     Workers(String),
+    #[error("cannot start the cluster node: {0}")]
+    Cluster(String),
 }
 
 pub struct Application {
@@ -74,6 +76,8 @@ pub struct Application {
     /// on the command line), to write back if the folder has to be made
     /// again at shutdown.
     token_in_folder: Option<String>,
+    /// In a cluster: the node, whose shards Raft snapshots itself.
+    cluster: Option<crate::cluster::serve::Started>,
 }
 
 impl Application {
@@ -83,26 +87,54 @@ impl Application {
         crate::metrics::handle();
         let dir = config.snapshot_dir.clone();
         let lock = FolderLock::acquire(&dir)?;
+        let cluster = match &config.cluster {
+            Some(c) => Some(
+                crate::cluster::serve::start(c, &dir)
+                    .await
+                    .map_err(StartupError::Cluster)?,
+            ),
+            None => None,
+        };
+        let mut config = config;
+        if let Some(c) = &cluster {
+            config.addr = c.addr.clone();
+            config.snapshot_interval = 0;
+        }
         let listener = bind(&config.addr)?;
         let token_in_folder = match config.admin_token {
             Some(_) => None,
             None => Some(admin_token_file(&dir)?),
         };
         let admin = config.admin_token.clone().or(token_in_folder.clone());
-        let (state, journal) = open_folder(&dir, &config)?;
         let workers = config
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
             .max(1);
-        let placement = Placement::new(state, journal, workers);
+        let placement = match &cluster {
+            None => {
+                let (state, journal) = open_folder(&dir, &config)?;
+                Placement::new(state, journal, workers)
+            }
+            Some(c) => Placement::new(
+                State::default(),
+                crate::persist::Log::Replicated(c.node.shards.clone()),
+                workers,
+            ),
+        };
         let snapshots = Arc::new(Snapshots::new(dir));
         let tokens = Tokens {
             admin: admin.unwrap_or_default(),
             check: config.check_token.clone(),
         };
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let server = serve(listener, &placement, &snapshots, tokens, workers, &config)?;
+        let node = cluster.as_ref().map(|c| c.node.clone());
+        let server = serve(
+            listener, &placement, &snapshots, tokens, workers, &config, node,
+        )?;
         let (running, handle, registry) = start_workers(server, &placement).await?;
+        if let Some(c) = &cluster {
+            c.node.lead(registry.clone());
+        }
         tracing::info!(addr = %config.addr, port, workers, "listening");
         Ok(Application {
             running,
@@ -113,6 +145,7 @@ impl Application {
             snapshot_interval: config.snapshot_interval,
             lock,
             token_in_folder,
+            cluster,
         })
     }
 
@@ -151,6 +184,7 @@ impl Application {
             snapshots,
             mut lock,
             token_in_folder,
+            cluster,
             ..
         } = self;
         let mut lost = Ok(());
@@ -161,7 +195,9 @@ impl Application {
                     task.abort();
                 }
                 handle.pause().await;
-                lost = final_snapshot(&snapshots, &registry, &mut lock, token_in_folder.as_deref()).await;
+                if cluster.is_none() {
+                    lost = final_snapshot(&snapshots, &registry, &mut lock, token_in_folder.as_deref()).await;
+                }
                 tracing::info!("finishing in-flight requests");
                 handle.stop(true).await;
                 running.await
@@ -174,6 +210,10 @@ impl Application {
         let served = served.unwrap_or_else(|e| Err(io::Error::other(e)));
         // Whatever was written after the snapshot is in the journal.
         registry.journal().close();
+        if let Some(c) = cluster {
+            c.raft_server.stop(true).await;
+            c.node.shutdown();
+        }
         drop(lock);
         tracing::info!("shut down");
         lost.and(served)
@@ -221,16 +261,24 @@ fn serve(
     tokens: Tokens,
     workers: usize,
     config: &Config,
+    cluster: Option<Arc<crate::cluster::node::ClusterNode>>,
 ) -> Result<Server, StartupError> {
+    use crate::cluster::gate;
     let placement = placement.clone();
+    let in_cluster = cluster.is_some();
+    let cluster = cluster.map(actix_web::web::Data::from);
     let snapshots = snapshots.clone();
     let request_log = actix_web::web::Data::new(config.request_log);
     let server = HttpServer::new(move || {
         let placement = placement.clone();
         let snapshots = snapshots.clone();
         let tokens = tokens.clone();
-        App::new()
-            .app_data(request_log.clone())
+        let app = App::new();
+        let app = match &cluster {
+            Some(node) => app.app_data(node.clone()),
+            None => app,
+        };
+        app.app_data(request_log.clone())
             // Runs on each worker thread, which the actors then share.
             .data_factory(move || {
                 let placement = placement.clone();
@@ -245,7 +293,17 @@ fn serve(
                     })
                 }
             })
+            // In a cluster: org requests only on their shard's leader
+            // (after the token check), and the leader route (before it).
+            .wrap(middleware::Condition::new(
+                in_cluster,
+                middleware::from_fn(gate::gate),
+            ))
             .wrap(middleware::from_fn(auth::authenticate))
+            .wrap(middleware::Condition::new(
+                in_cluster,
+                middleware::from_fn(gate::leader_route),
+            ))
             .wrap(middleware::from_fn(crate::http::observe::observe))
             .configure(crate::http::configure)
     })

@@ -22,7 +22,7 @@ use actix::prelude::*;
 use tokio::sync::watch;
 
 use super::Registry;
-use crate::persist::{Journal, State};
+use crate::persist::{Log, State};
 
 pub struct Placement {
     inner: Mutex<Inner>,
@@ -37,17 +37,17 @@ struct Inner {
     expected: usize,
     /// What the registry is built from, taken by the last worker (so
     /// `None` once the registry is built).
-    start: Option<(State, Journal)>,
+    start: Option<(State, Log)>,
 }
 
 impl Placement {
     /// Places the actors of `state` once `workers` threads have reported.
-    pub fn new(state: State, journal: Journal, workers: usize) -> Arc<Placement> {
+    pub fn new(state: State, journal: impl Into<Log>, workers: usize) -> Arc<Placement> {
         Arc::new(Placement {
             inner: Mutex::new(Inner {
                 threads: Vec::with_capacity(workers),
                 expected: workers.max(1),
-                start: Some((state, journal)),
+                start: Some((state, journal.into())),
             }),
             published: watch::channel(None).0,
         })

@@ -10,7 +10,7 @@ use dashmap::DashMap;
 
 use crate::domain::{Error, Id, IdHasher, OrgKind, OrgView};
 use crate::metrics::Stats;
-use crate::persist::{EventState, Journal, OrgState, Record, Seq, State};
+use crate::persist::{EventState, Log, OrgState, Record, Seq, State};
 
 use super::clock::{SharedClock, SystemClock};
 use super::{EventActor, Failure, OrgActor};
@@ -31,7 +31,8 @@ pub struct Registry {
     orgs: DashMap<Id, OrgEntry, IdHasher>,
     /// Events by (org, event), so a check reaches its event in one lookup.
     events: DashMap<(Id, Id), Addr<EventActor>, IdHasher>,
-    journal: Journal,
+    /// The local journal, or in a cluster the shards' Raft logs.
+    journal: Log,
     stats: Arc<Stats>,
     /// The one clock every actor (and the HTTP edge) reads.
     clock: SharedClock,
@@ -40,7 +41,11 @@ pub struct Registry {
 impl Registry {
     /// Starts an actor for every org and event of `state`, spread over
     /// `arbiters` by org, on the system clock.
-    pub fn start(state: State, journal: Journal, arbiters: Vec<ArbiterHandle>) -> Arc<Registry> {
+    pub fn start(
+        state: State,
+        journal: impl Into<Log>,
+        arbiters: Vec<ArbiterHandle>,
+    ) -> Arc<Registry> {
         Registry::start_with_clock(state, journal, arbiters, Arc::new(SystemClock))
     }
 
@@ -48,7 +53,7 @@ impl Registry {
     /// [`super::ManualClock`]).
     pub fn start_with_clock(
         state: State,
-        journal: Journal,
+        journal: impl Into<Log>,
         arbiters: Vec<ArbiterHandle>,
         clock: SharedClock,
     ) -> Arc<Registry> {
@@ -63,16 +68,31 @@ impl Registry {
             arbiters,
             orgs: DashMap::with_hasher(IdHasher::default()),
             events: DashMap::with_hasher(IdHasher::default()),
-            journal,
+            journal: journal.into(),
             stats,
             clock,
         });
+        registry.adopt(state);
+        registry
+    }
+
+    /// Starts an actor for every org and event of `state` (in a cluster:
+    /// a shard this node has just taken the lead of).
+    pub fn adopt(self: &Arc<Self>, state: State) {
         let State { orgs, mut events } = state;
         for (id, org_state) in orgs {
             let org_events = events.remove(&id).unwrap_or_default();
-            registry.start_org(id, org_state, org_events);
+            self.start_org(id, org_state, org_events);
         }
-        registry
+    }
+
+    /// Forgets every org (and its events) for which `retired` holds (in a
+    /// cluster: a shard this node no longer leads). Their actors stop
+    /// once the requests holding their addresses are done; their log
+    /// refuses every write meanwhile.
+    pub fn retire(&self, retired: impl Fn(&Id) -> bool) {
+        self.orgs.retain(|id, _| !retired(id));
+        self.events.retain(|(org, _), _| !retired(org));
     }
 
     fn start_org(
@@ -132,7 +152,7 @@ impl Registry {
             org.clone(),
             event.clone(),
             state,
-            self.journal.clone(),
+            self.journal.bind(org),
             self.stats.clone(),
             self.clock.clone(),
         );
@@ -146,7 +166,7 @@ impl Registry {
         self.events.remove(&(org.clone(), event.clone()));
     }
 
-    pub fn journal(&self) -> &Journal {
+    pub fn journal(&self) -> &Log {
         &self.journal
     }
 

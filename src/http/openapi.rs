@@ -14,7 +14,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-use super::routes::{checks, events, grants, members, meta, orgs, usage};
+use super::routes::{checks, cluster, events, grants, members, meta, orgs, usage};
 use super::wire::ErrorView;
 use operation::{complete, error};
 
@@ -22,6 +22,7 @@ use operation::{complete, error};
 #[openapi(
     paths(
         meta::health, meta::metrics, meta::openapi, meta::permissions, meta::snapshot,
+        cluster::get,
         orgs::put, orgs::get, orgs::put_licenses, orgs::access,
         usage::get, usage::what_if,
         members::list, members::put, members::get, members::delete,

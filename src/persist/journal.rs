@@ -26,6 +26,7 @@ use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 use super::codec::{self, CodecError, HEADER_LEN, JOURNAL_MAGIC};
+pub(crate) use super::segment::{frame_at, valid_frame_after};
 pub use super::segment::{read_segment, SegmentError, SegmentRead};
 use super::{Record, Seq};
 
@@ -59,6 +60,10 @@ pub enum JournalError {
          shutdown writes everything held in memory back into the folder"
     )]
     FolderGone { path: PathBuf },
+    /// In a cluster: the shard's Raft log did not take or commit the
+    /// record (this node does not, or no longer, lead the shard).
+    #[error("{0}")]
+    Replicated(String),
     #[error("journal segment {path} already exists and holds records")]
     SegmentExists { path: PathBuf },
 }
@@ -74,6 +79,19 @@ fn io_error(path: &Path) -> impl Fn(io::Error) -> JournalError + '_ {
         path: path.to_path_buf(),
         source: Arc::new(source),
     }
+}
+
+/// Appends one frame, `len | crc32 | seq | body` (the checksum over `seq`
+/// and `body`), to `out`. `len` is `body.len()`, checked by the caller.
+pub(crate) fn encode_frame(out: &mut Vec<u8>, len: u32, seq: Seq, body: &[u8]) {
+    let seq_bytes = seq.to_le_bytes();
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&seq_bytes);
+    crc.update(body);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    out.extend_from_slice(&seq_bytes);
+    out.extend_from_slice(body);
 }
 
 pub fn segment_path(dir: &Path, segment: u64) -> PathBuf {
@@ -200,14 +218,7 @@ impl Journal {
         }
         let seq = p.next_seq;
         p.next_seq += 1;
-        let seq_bytes = seq.to_le_bytes();
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&seq_bytes);
-        crc.update(&body);
-        p.buf.extend_from_slice(&len.to_le_bytes());
-        p.buf.extend_from_slice(&crc.finalize().to_le_bytes());
-        p.buf.extend_from_slice(&seq_bytes);
-        p.buf.extend_from_slice(&body);
+        encode_frame(&mut p.buf, len, seq, &body);
         drop(p);
         self.shared.wake.notify_one();
         Ok(seq)

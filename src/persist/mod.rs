@@ -5,6 +5,7 @@
 pub mod codec;
 pub mod journal;
 pub mod lock;
+pub mod log;
 pub mod record;
 pub mod restore;
 mod segment;
@@ -13,5 +14,6 @@ pub mod state;
 pub mod v1;
 
 pub use journal::{Journal, JournalError};
+pub use log::{Log, Replicated};
 pub use record::{Record, Seq};
 pub use state::{EventState, OrgState, State};

@@ -91,7 +91,7 @@ fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// The frame starting at `at` if it is whole and its checksum holds: its
 /// sequence, body and where the next frame starts.
-fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
+pub(crate) fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
     let len = read_u32(bytes, at)? as usize;
     let crc = read_u32(bytes, at + 4)?;
     if len > MAX_RECORD {
@@ -111,7 +111,7 @@ fn frame_at(bytes: &[u8], at: usize) -> Option<(Seq, &[u8], usize)> {
 /// last good one) and no further above it than the frames the rest of the
 /// file could hold. The sequence test is cheap and rules out almost every
 /// offset, so the checksum is computed rarely.
-fn valid_frame_after(bytes: &[u8], bad: usize, after: Seq) -> Option<usize> {
+pub(crate) fn valid_frame_after(bytes: &[u8], bad: usize, after: Seq) -> Option<usize> {
     let rest = bytes.len().saturating_sub(bad) as u64;
     let highest = after.saturating_add(rest / FRAME_HEADER as u64 + 1);
     (bad + 1..bytes.len().saturating_sub(FRAME_HEADER - 1)).find(|&start| {

@@ -145,10 +145,7 @@ fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), S
     let final_path = path(dir, segment);
     let tmp = unfinished_path(dir, segment);
     let mut file = File::create(&tmp).map_err(io_error("create", &tmp))?;
-    let mut head = Vec::with_capacity(HEADER_LEN + 12);
-    head.extend_from_slice(&codec::header_of(SNAPSHOT_MAGIC, SNAPSHOT_VERSION));
-    head.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    let head = file_head(body);
     let written = file
         .write_all(&head)
         .and_then(|()| file.write_all(body))
@@ -165,10 +162,33 @@ fn write_body(dir: &Path, segment: u64, body: &[u8]) -> Result<(PathBuf, u64), S
     Ok((final_path, (head.len() + body.len()) as u64))
 }
 
+/// What a snapshot file holds before its body: the header, the body's
+/// length and its checksum.
+fn file_head(body: &[u8]) -> Vec<u8> {
+    let mut head = Vec::with_capacity(HEADER_LEN + 12);
+    head.extend_from_slice(&codec::header_of(SNAPSHOT_MAGIC, SNAPSHOT_VERSION));
+    head.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    head.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
+    head
+}
+
+/// The bytes of a snapshot file holding `snapshot` (what a cluster sends
+/// as a Raft snapshot).
+pub fn encode_file(snapshot: &Snapshot) -> Result<Vec<u8>, SnapshotError> {
+    let body = codec::encode(snapshot).map_err(SnapshotError::Encode)?;
+    let mut bytes = file_head(&body);
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
 /// Reads and checks a snapshot file whole; never returns part of one.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let bytes = fs::read(path).map_err(SnapshotError::Read)?;
-    let version = codec::version_of(&bytes, SNAPSHOT_MAGIC)?;
+    decode_file(&fs::read(path).map_err(SnapshotError::Read)?)
+}
+
+/// Checks and decodes the bytes of a whole snapshot file.
+pub fn decode_file(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+    let version = codec::version_of(bytes, SNAPSHOT_MAGIC)?;
     if !(1..=SNAPSHOT_VERSION).contains(&version) {
         return Err(HeaderError::Version {
             found: version,

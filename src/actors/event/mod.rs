@@ -19,7 +19,7 @@ use crate::domain::{
 };
 use crate::metrics::Stats;
 use crate::persist::state::EventStateRef;
-use crate::persist::{codec, EventState, Journal, Record, Seq};
+use crate::persist::{codec, EventState, Log, Record, Seq};
 
 use super::clock::{wait_until, Expire, SharedClock};
 use super::snapshotter::SnapshotFailure;
@@ -32,7 +32,7 @@ pub struct EventActor {
     /// The sequence of this event's last journal record: a read waits until
     /// it is durable, so no answer ever shows a write that could be lost.
     applied_seq: Seq,
-    journal: Journal,
+    journal: Log,
     /// Set when the event is deleted: later messages answer `event_not_found`.
     closed: bool,
     /// Users being given Org Pro whose record is not yet in the journal:
@@ -57,7 +57,7 @@ impl EventActor {
         org: Id,
         id: Id,
         state: EventState,
-        journal: Journal,
+        journal: Log,
         stats: Arc<Stats>,
         clock: SharedClock,
     ) -> EventActor {

@@ -137,7 +137,7 @@ impl OrgActor {
         view.org_pro.insert(user.clone());
         let view = Arc::new(view);
         let events = self.event_list();
-        let journal = self.registry.journal().clone();
+        let journal = self.log.clone();
         let record = Record::Org {
             org: self.id.clone(),
             effect,

@@ -24,7 +24,7 @@ use crate::domain::{
 };
 use crate::metrics::Stats;
 use crate::persist::snapshot::CapturedOrg;
-use crate::persist::{EventState, OrgState, Record, Seq};
+use crate::persist::{EventState, Log, OrgState, Record, Seq};
 
 use super::event::{GiveOrgPro, HoldSlots, Lowering, ReleaseHold, SetView, TryClose, TryView};
 use super::snapshotter::SnapshotFailure;
@@ -42,6 +42,10 @@ pub struct OrgActor {
     view: Arc<OrgView>,
     events: Events,
     registry: Arc<Registry>,
+    /// Where this org's records go: bound when the actor starts, so in a
+    /// cluster an actor of an earlier leadership never writes into a
+    /// later one's log.
+    log: Log,
     /// The thread this org and its events run on.
     arbiter: ArbiterHandle,
     /// No org-wide grant expires before this (`None`: none expires); as
@@ -62,6 +66,7 @@ impl OrgActor {
         arbiter: ArbiterHandle,
     ) -> OrgActor {
         OrgActor {
+            log: registry.journal().bind(&id),
             id,
             org: state.org,
             applied_seq: state.applied_seq,
@@ -79,7 +84,7 @@ impl OrgActor {
             org: self.id.clone(),
             effect,
         };
-        let seq = self.registry.journal().append(&record)?;
+        let seq = self.log.append(&record)?;
         if let Record::Org { effect, .. } = &record {
             self.applied(effect, seq);
         }
@@ -261,7 +266,7 @@ impl Handler<CreateEvent> for OrgActor {
         if self.org.pools().event_pro < 1 {
             return Err(Error::EventProRequired.into());
         }
-        let seq = self.registry.journal().append(&Record::EventCreated {
+        let seq = self.log.append(&Record::EventCreated {
             org: self.id.clone(),
             event: m.event.clone(),
             name: m.name.clone(),
@@ -301,7 +306,7 @@ impl Handler<DeleteEvent> for OrgActor {
             .into_actor(self)
             .map(move |(), act, _| {
                 // On failure `decide` is dropped: the event goes on.
-                let seq = act.registry.journal().append(&Record::EventDeleted {
+                let seq = act.log.append(&Record::EventDeleted {
                     org: act.id.clone(),
                     event: event.clone(),
                 })?;

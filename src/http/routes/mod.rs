@@ -5,6 +5,7 @@
 //! in their scope.
 
 pub(crate) mod checks;
+pub(crate) mod cluster;
 pub(crate) mod events;
 pub(crate) mod fast;
 pub(crate) mod grants;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(checks::configure)
         .service(web::scope("/v1/orgs/{org}").configure(org_scope))
         .configure(meta::configure)
+        .configure(cluster::configure)
         .configure(usage::root)
         .default_service(web::to(not_found));
 }
