@@ -57,7 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body(content = ExpiryBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new slot.", body = Slot),
-        (status = 400, description = "`bad_request` (`expires_at`)"),
+        (status = 400, description = "`bad_request`"),
         (status = 409, description = "`no_slot_available`, `org_pro_holder`"),
     ),
 )]
@@ -122,7 +122,7 @@ pub async fn release_slot(
     request_body(content = AttachBody, description = "May be empty: read as `{}`."),
     responses(
         (status = 201, description = "Created: the new attachment.", body = Attachment),
-        (status = 400, description = "`unknown_permission`, `bad_request` (`expires_at`)"),
+        (status = 400, description = "`unknown_permission`, `bad_request`"),
         (status = 404, description = "`collaborator_not_found`"),
         (status = 409, description = "`slot_required`"),
     ),
